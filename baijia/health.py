@@ -1,0 +1,38 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from baijia.celery import app as celery_app
+
+
+def _database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return "down"
+    return "ok"
+
+
+def _broker_state() -> str:
+    if celery_app.conf.task_always_eager:
+        return "eager"
+    try:
+        with celery_app.connection_for_write() as broker:
+            broker.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        return "down"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """For load balancers and monitoring: 200 while the database answers, 503 when it does not."""
+    database = _database_state()
+    return JsonResponse(
+        {"database": database, "broker": _broker_state()},
+        status=200 if database == "ok" else 503,
+    )

@@ -1,0 +1,6 @@
+from django.core.wsgi import get_wsgi_application
+
+from baijia import use_default_settings
+
+use_default_settings()
+application = get_wsgi_application()
