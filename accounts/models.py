@@ -1,0 +1,96 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.phone import normalize_mobile, validate_mobile
+from accounts.roles import Role
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, phone, password, **extra_fields):
+        phone = normalize_mobile(phone)
+        validate_mobile(phone)
+        extra_fields["email"] = self.normalize_email(extra_fields.get("email", "")).lower()
+        user = self.model(phone=phone, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, phone, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(phone, password, **extra_fields)
+
+    def create_superuser(self, phone, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(phone, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(phone=normalize_mobile(username))
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: by mobile number (always present) or by e-mail (optional)."""
+
+    phone = models.CharField(
+        _("mobile number"),
+        max_length=11,
+        unique=True,
+        validators=[validate_mobile],
+        error_messages={"unique": _("An account with this mobile number already exists.")},
+    )
+    email = models.EmailField(_("e-mail"), blank=True, default="")
+    display_name = models.CharField(_("name"), max_length=50)
+    is_staff = models.BooleanField(
+        _("staff status"),
+        default=False,
+        help_text=_("Whether this person may sign in to the back office."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    welcomed_at = models.DateTimeField(_("welcome e-mail sent"), null=True, blank=True, editable=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # E-mail is optional, but two accounts never share one (in any letter case).
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="accounts_user_email_unique",
+                violation_error_message=_("An account with this e-mail already exists."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.phone
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self):
+        return self.display_name
+
+    def get_short_name(self):
+        return self.display_name
+
+    @property
+    def roles(self) -> set[str]:
+        # Group names are role values (accounts.roles); groups are usually prefetched.
+        return {group.name for group in self.groups.all()} & set(Role.values)
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles

@@ -1,0 +1,31 @@
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from celery import shared_task
+
+User = get_user_model()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_welcome_email(user_id: int) -> bool:
+    """Welcome a new account by e-mail, once: a second run finds it already welcomed."""
+    claimed = User._default_manager.filter(pk=user_id, welcomed_at__isnull=True).update(welcomed_at=timezone.now())
+    if not claimed:
+        return False
+    user = User._default_manager.get(pk=user_id)
+    try:
+        with translation.override("zh-hans"):
+            send_mail(
+                subject=_("Welcome to Baijia Training"),
+                message=render_to_string("accounts/email/welcome.txt", {"user": user}),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+    except Exception:
+        # Not sent: release the claim so the retry can send it.
+        User._default_manager.filter(pk=user_id).update(welcomed_at=None)
+        raise
+    return True
