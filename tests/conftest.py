@@ -1,0 +1,120 @@
+"""Shared fixtures. Real services (Redis, Chromium) are required when CI=true: a missing one fails the
+run. Locally, without CI, tests that need one are skipped with a message saying what to start."""
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.factories import PASSWORD, StaffFactory, StudentFactory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS_DIR = Path(os.environ.get("ARTIFACTS_DIR", Path(__file__).resolve().parent.parent / "test-artifacts"))
+
+
+def require(available: bool, what: str) -> None:
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} (CI=true requires it)", pytrace=False)
+    pytest.skip(what)
+
+
+def port_answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # With CI=true nothing may be skipped: a skip there hides a missing service or a broken test.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if IN_CI and reporter and reporter.stats.get("skipped"):
+        reporter.write_line("CI=true: tests were skipped, which CI does not allow.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def student(db):
+    return StudentFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    return StaffFactory()
+
+
+@pytest.fixture
+def redis_url():
+    require(
+        port_answers(REDIS_HOST, REDIS_PORT),
+        f"Redis does not answer at {REDIS_HOST}:{REDIS_PORT}: start it with 'redis-server --daemonize yes'",
+    )
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/14"
+
+
+@pytest.fixture
+def chromium_browser(live_server):
+    """Chromium, started after the test database is ready and stopped before it is cleaned:
+    Playwright's sync API keeps an event loop running, and while it runs Django's connection
+    handling sees a different context (hence also DJANGO_ALLOW_ASYNC_UNSAFE)."""
+    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install the Debian package 'chromium'")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshots(request):
+    folder = ARTIFACTS_DIR / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name: str):
+        page.screenshot(path=str(folder / f"{request.node.name}-{name}.png"), full_page=True)
+
+    return save
+
+
+def _use_celery_settings(app, options: dict) -> None:
+    import threading
+
+    app.conf.update(options)
+    # Forget the broker pool and result backend built from the previous settings.
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local = threading.local()
+
+
+@pytest.fixture
+def configure_celery():
+    """Change Celery settings for one test, e.g. configure_celery(task_always_eager=False), and put
+    them back afterwards."""
+    from baijia.celery import app
+
+    keys = ("task_always_eager", "broker_url", "result_backend")
+    saved = {key: app.conf[key] for key in keys}
+    yield lambda **options: _use_celery_settings(app, options)
+    _use_celery_settings(app, saved)
