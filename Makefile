@@ -1,0 +1,97 @@
+# Baijia Training — `make run` serves the site, `make test` runs every check. Both set up what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+# System libraries: Pango and HarfBuzz's subsetter for WeasyPrint, CJK fonts for certificates, gettext.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext
+TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium
+PG_URL ?= postgres://postgres@127.0.0.1:5432/baijia
+ARTIFACTS := $(CURDIR)/test-artifacts
+export ARTIFACTS_DIR := $(ARTIFACTS)
+
+.PHONY: help
+help: ## List the commands
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+.PHONY: run
+run: setup db ## Set everything up and serve the site at http://127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+.PHONY: test
+test: setup-test lint ## Set everything up, lint, then run the whole suite on SQLite and on PostgreSQL
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	@echo "== Tests on SQLite =="
+	$(PY) -m pytest
+	@$(MAKE) --no-print-directory test-postgres
+	@echo "Screenshots and other test artifacts: $(ARTIFACTS)"
+
+.PHONY: test-postgres
+test-postgres: setup-test ## Run the suite on PostgreSQL (127.0.0.1:5432)
+	@if $(PY) -c "import psycopg; psycopg.connect('postgres://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== Tests on PostgreSQL =="; \
+		DATABASE_URL=$(PG_URL) $(PY) -m pytest; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL does not answer at 127.0.0.1:5432, and CI=true needs it."; \
+		echo "Start it: pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start"; exit 1; \
+	else \
+		echo "SKIPPED the PostgreSQL run: nothing answers at 127.0.0.1:5432 (start PostgreSQL to run it)."; \
+	fi
+
+.PHONY: lint
+lint: $(STAMP) ## ruff check
+	$(VENV)/bin/ruff check .
+
+.PHONY: setup setup-test db
+setup: system-packages $(STAMP) $(MO_FILES) ## Virtualenv, packages, system libraries, translations
+
+setup-test: setup
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(TEST_SYSTEM_PACKAGES)"
+
+db: $(STAMP) $(MO_FILES) ## Migrate and load the demo data
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+.PHONY: system-packages
+system-packages:
+	@missing=""; for pkg in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "Installing system packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	elif command -v apt-get >/dev/null; then \
+		echo "Missing system packages. Install them, then run make again:"; \
+		echo "  sudo apt-get install -y$$missing"; exit 1; \
+	else \
+		echo "This is not Debian or Ubuntu. Install the equivalents of:$$missing"; exit 1; \
+	fi
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+%.mo: %.po
+	msgfmt --check -o $@ $<
+
+.PHONY: messages
+messages: $(STAMP) ## Update the .po files from the code
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'test-artifacts/*' --no-obsolete
+
+.PHONY: prod-check
+prod-check: setup ## Django's deployment checks with production settings
+	DJANGO_ENV=production SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+		ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+.PHONY: clean
+clean: ## Remove the virtualenv, the SQLite database and test artifacts
+	rm -rf $(VENV) db.sqlite3* $(ARTIFACTS) $(MO_FILES)
