@@ -1,5 +1,8 @@
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 import factory
 
@@ -38,3 +41,62 @@ class StudentFactory(UserFactory):
 class StaffFactory(UserFactory):
     is_staff = True
     role = with_role(Role.STAFF)
+
+
+def days_from_today(days: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "school.Program"
+
+    name = factory.Sequence(lambda n: f"专业{n}")
+    name_en = factory.Sequence(lambda n: f"Program {n}")
+    slug = factory.Sequence(lambda n: f"program-{n}")
+
+
+class SkillCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "school.SkillCategory"
+
+    name = factory.Sequence(lambda n: f"技能类别{n}")
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "school.Skill"
+
+    name = factory.Sequence(lambda n: f"技能{n}")
+    slug = factory.Sequence(lambda n: f"skill-{n}")
+    category = factory.SubFactory(SkillCategoryFactory)
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "school.Course"
+
+    code = factory.Sequence(lambda n: f"C-{n:03d}")
+    title = factory.Sequence(lambda n: f"课程{n}")
+    program = factory.SubFactory(ProgramFactory)
+    hours = 40
+    fee = "1200.00"
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    """A class that opens for enrolment today, starts in a month and meets weekday mornings."""
+
+    class Meta:
+        model = "school.Cohort"
+
+    course = factory.SubFactory(CourseFactory)
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.course.code}-{n:03d}")
+    start_date = factory.LazyFunction(lambda: days_from_today(30))
+    end_date = factory.LazyAttribute(lambda o: o.start_date + datetime.timedelta(days=60))
+    weekdays = factory.LazyFunction(lambda: [1, 3, 5])
+    class_starts = datetime.time(9, 0)
+    class_ends = datetime.time(12, 0)
+    capacity = 20
+    enrolment_opens = factory.LazyFunction(timezone.localdate)
+    enrolment_closes = factory.LazyAttribute(lambda o: o.start_date)
+    status = "open"
