@@ -1,29 +1,40 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
 from baijia.health import healthz
+from school import api as school_api
+
+router = SimpleRouter()
+router.register("programs", school_api.ProgramViewSet, basename="program")
+router.register("courses", school_api.CourseViewSet, basename="course")
+router.register("cohorts", school_api.CohortViewSet, basename="cohort")
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    *router.urls,
 ]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("accounts/", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"))),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
 ]
 
 if settings.DEBUG:
@@ -31,5 +42,10 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail serves every other path from the page tree: keep this last.
-urlpatterns += [path("", include(wagtail_urls))]
+# Chinese at /…, English at /en/…: every page has one address per language, which links, search
+# engines and the public page cache can rely on. Wagtail serves every other path: keep it last.
+urlpatterns += i18n_patterns(
+    path("accounts/", include("accounts.urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

@@ -118,3 +118,11 @@ def configure_celery():
     saved = {key: app.conf[key] for key in keys}
     yield lambda **options: _use_celery_settings(app, options)
     _use_celery_settings(app, saved)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The public page cache lives in the (process-wide) cache: each test starts without it.
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,5 +1,9 @@
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES
+from .base import DATABASES
 
 DEBUG = False
 # Fast, not secure: only ever used by the test suite.
@@ -19,5 +23,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared-cache memory: threads (live server, Celery worker, race tests) then wait for
     # each other's locks instead of failing with "database table is locked".
-    (BASE_DIR / "var").mkdir(exist_ok=True)
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+    # One file per test run, so two runs at once (or a run beside a benchmark) never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"baijia-test-{os.getpid()}.sqlite3")}

@@ -15,7 +15,7 @@ def test_the_home_page_loads_in_chinese_and_switches_to_english(live_server, chr
     assert page.get_by_role("link", name="首页").is_visible()
     screenshots(page, f"home-zh-{viewport['width']}")
 
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     page.wait_for_load_state()
 
     assert page.locator("html").get_attribute("lang") == "en"

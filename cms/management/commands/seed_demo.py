@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_users
-from cms.demo import seed_site
+from cms.demo import seed_pages
+from school.demo import seed_catalogue
 
 
 class Command(BaseCommand):
@@ -16,8 +17,11 @@ class Command(BaseCommand):
             self.stderr.write("--scale must be 1 or more")
             raise SystemExit(2)
         with transaction.atomic():
-            seed_site()
             accounts = seed_users(scale=scale)
+            catalogue = seed_catalogue(scale=scale)
+            pages = seed_pages()
+        counts = {**catalogue, **pages}
+        self.stdout.write("Catalogue: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Sign in with any of these (password: {DEMO_PASSWORD}):")
         )

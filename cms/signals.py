@@ -1,0 +1,23 @@
+"""Drop cached public pages whenever what they show changes."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from wagtail.signals import page_published, page_unpublished
+
+from cms.cache import invalidate_public_pages
+from school.models import Cohort, Course, CourseSkill, Program, Skill, SkillCategory
+
+
+def connect() -> None:
+    from cms.models import SchoolSettings
+
+    # Deleting a live page sends page_unpublished too.
+    page_published.connect(invalidate_public_pages, dispatch_uid="cms-cache-published")
+    page_unpublished.connect(invalidate_public_pages, dispatch_uid="cms-cache-unpublished")
+    for model in (Cohort, Course, CourseSkill, Program, Skill, SkillCategory, SchoolSettings):
+        post_save.connect(invalidate_public_pages, sender=model, dispatch_uid=f"cms-cache-save-{model.__name__}")
+        post_delete.connect(invalidate_public_pages, sender=model, dispatch_uid=f"cms-cache-delete-{model.__name__}")
+    m2m_changed.connect(invalidate_public_pages, sender=Cohort.instructors.through, dispatch_uid="cms-cache-teachers")
+    m2m_changed.connect(
+        invalidate_public_pages, sender=Course.prerequisites.through, dispatch_uid="cms-cache-prerequisites"
+    )
