@@ -56,7 +56,6 @@ def _picture(title: str, text: str, colour: str) -> Image:
 
     canvas = PILImage.new("RGB", (1200, 675), colour)
     draw = ImageDraw.Draw(canvas)
-    draw.rectangle([(0, 520), (1200, 675)], fill="#ffffff22")
     if CJK_FONT.exists():
         font = ImageFont.truetype(str(CJK_FONT), 96)
         draw.text((80, 250), text, font=font, fill="#ffffff")
@@ -176,7 +175,12 @@ def seed_pages() -> dict:
     today = timezone.localdate()
     news = [
         ("2026-autumn-graduation", "秋季班结业典礼举行，86 名学员取得证书", "涧西区、洛龙区多家合作商家现场招聘。", 3),
-        ("live-commerce-class-opens", "直播电商运营晚班开始报名", "下班后也能学，每周二、四晚上上课，名额有限。", 10),
+        (
+            "live-commerce-class-opens",
+            "直播电商运营晚班开始报名",
+            "下班后也能学，工作日每晚 19:00 上课，名额有限。",
+            10,
+        ),
         (
             "housekeeping-subsidy",
             "家政服务培训纳入政府补贴目录",

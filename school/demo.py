@@ -69,6 +69,7 @@ TUE_THU_AFTERNOONS = Timetable((2, 4), time(14, 0), time(17, 0), 3)
 WEEKDAYS_FULL_TIME = Timetable((1, 2, 3, 4, 5), time(8, 30), time(17, 0), 7)
 TUE_THU_EVENINGS = Timetable((2, 4), time(19, 0), time(21, 0), 2)
 MWF_EVENINGS = Timetable((1, 3, 5), time(19, 0), time(21, 0), 2)
+WEEKDAY_EVENINGS = Timetable((1, 2, 3, 4, 5), time(19, 0), time(21, 0), 2)
 WEEKENDS = Timetable((6, 7), time(9, 0), time(16, 0), 6)
 SATURDAYS = Timetable((6,), time(9, 0), time(16, 0), 6)
 
@@ -268,6 +269,7 @@ class CourseSpec:
     requires_approval: bool = False
     venues: tuple[str, ...] = ()  # where it must meet; otherwise the program's rooms, or online
     lead: str = ""  # phone of the instructor who leads every class
+    timetables: tuple[Timetable, ...] = ()  # when it meets; otherwise the program's timetables
 
 
 FREE = Decimal("0")
@@ -547,6 +549,8 @@ COURSES = {
             subsidised=True,
             venues=(f"{HQ} 4 楼直播实训室",),
             lead=DEMO_INSTRUCTOR_PHONE,
+            # The evening class is the one the news announces.
+            timetables=(WEEKDAY_EVENINGS, WEEKENDS, WEEKDAYS_FULL_TIME),
         ),
         CourseSpec(
             "EC-202",
@@ -761,6 +765,7 @@ def _seed_courses(programs: dict[str, Program], skills: dict[str, Skill]) -> dic
 
 def _plan_classes(
     *,
+    timetables: tuple[Timetable, ...] = (),
     course_code: str,
     hours: int,
     kinds: str,
@@ -772,7 +777,9 @@ def _plan_classes(
     rng: random.Random,
 ) -> list[tuple[dict, list]]:
     """The classes of one course as (Cohort fields, instructors), in start order, coded by start month."""
-    timetables = [t for t in program.timetables if t.weeks_needed(hours) <= MAX_WEEKS] or [WEEKDAYS_FULL_TIME]
+    timetables = [t for t in timetables or program.timetables if t.weeks_needed(hours) <= MAX_WEEKS] or [
+        WEEKDAYS_FULL_TIME
+    ]
     rng.shuffle(timetables)
     seen = defaultdict(int)
     planned = []
@@ -853,6 +860,7 @@ def _seed_classes(courses: dict[str, Course], teachers: dict[str, list], today: 
     for program_slug, course_specs in COURSES.items():
         for spec in course_specs:
             planned = _plan_classes(
+                timetables=spec.timetables,
                 course_code=spec.code,
                 hours=spec.hours,
                 kinds=spec.classes,

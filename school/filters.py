@@ -24,6 +24,12 @@ def upcoming_months(count: int = 12) -> list[tuple[str, str]]:
     return months
 
 
+class FilterForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels sit above their fields: no colon
+        super().__init__(*args, **kwargs)
+
+
 class CatalogueOrdering(django_filters.OrderingFilter):
     def get_ordering_value(self, param):
         value = super().get_ordering_value(param)
@@ -81,19 +87,26 @@ class CourseFilter(django_filters.FilterSet):
     sort = CatalogueOrdering(
         label=_("Sort by"),
         fields=(("next_start", "start"), ("fee", "fee"), ("hours", "hours"), ("code", "code")),
-        field_labels={
-            "start": _("Next class starts soonest"),
-            "fee": _("Fee, lowest first"),
-            "-fee": _("Fee, highest first"),
-            "hours": _("Hours, fewest first"),
-            "code": _("Course code"),
-        },
+        choices=[
+            ("start", _("Next class starts soonest")),
+            ("fee", _("Fee, lowest first")),
+            ("-fee", _("Fee, highest first")),
+            ("hours", _("Hours, fewest first")),
+            ("code", _("Course code")),
+        ],
         empty_label=None,
     )
 
     class Meta:
         model = Course
         fields = []
+        form = FilterForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Soonest class first unless asked otherwise, so the sort menu shows what the list does.
+        data = data.copy() if data is not None else {}
+        data.setdefault("sort", "start")
+        super().__init__(data, *args, **kwargs)
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(search_condition(value))

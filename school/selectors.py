@@ -34,7 +34,7 @@ def catalogue_courses(cohorts: QuerySet[Cohort] | None = None) -> QuerySet[Cours
 def filter_courses(data) -> CourseFilter:
     """The catalogue filtered by what a visitor asked for (a GET query); invalid values are reported
     on the filter's form and leave the list unfiltered by them."""
-    return CourseFilter(data or None, queryset=catalogue_courses())
+    return CourseFilter(data, queryset=catalogue_courses())
 
 
 def course_detail(course_id: int) -> Course:
