@@ -1,5 +1,5 @@
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -36,3 +36,9 @@ def healthz(request):
         {"database": database, "broker": _broker_state()},
         status=200 if database == "ok" else 503,
     )
+
+
+def ping(request):
+    """The cheapest page the stack can serve (the view reads no database and no cache): the baseline that
+    `python -m bench catalog` compares real pages with."""
+    return HttpResponse("pong", content_type="text/plain")

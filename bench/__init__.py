@@ -14,6 +14,7 @@ from pathlib import Path
 # name -> module; each module has `describe`, `add_arguments(parser)` and `run(options) -> dict`.
 BENCHMARKS = {
     "home": "bench.home",
+    "catalog": "bench.catalog",
 }
 
 

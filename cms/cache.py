@@ -35,12 +35,35 @@ def _version() -> str:
     return version
 
 
-def _is_anonymous_read(request) -> bool:
-    return (
-        request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-    )
+# Paths that are never public pages: skip the cache lookups for them altogether.
+NEVER_CACHED_PREFIXES = ("/admin/", "/api/", "/accounts/", "/en/accounts/", "/documents/", "/static/", "/media/")
+NEVER_CACHED_PATHS = {"/healthz", "/ping"}
+MAX_QUERY_LENGTH = 300
+
+
+def _cacheable_query(request) -> str | None:
+    """The query string in a canonical order, or None when it has a parameter no public page reads
+    (so made-up query strings cannot fill the cache)."""
+    from school.filters import CourseFilter
+
+    allowed = {*CourseFilter.base_filters, "page"}
+    if not set(request.GET) <= allowed or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH:
+        return None
+    return "&".join(f"{key}={value}" for key, value in sorted(request.GET.items()) if value)
+
+
+def _cache_key(request) -> str | None:
+    if request.method not in ("GET", "HEAD"):
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+        return None
+    path = request.path
+    if path in NEVER_CACHED_PATHS or path.startswith(NEVER_CACHED_PREFIXES):
+        return None
+    query = _cacheable_query(request)
+    if query is None:
+        return None
+    return f"public-page:{_version()}:{request.get_host()}:{path}?{query}"
 
 
 class PublicPageCacheMiddleware:
@@ -48,9 +71,9 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _is_anonymous_read(request):
+        key = _cache_key(request)
+        if key is None:
             return self.get_response(request)
-        key = f"public-page:{_version()}:{request.get_host()}:{request.get_full_path()}"
         stored = cache.get(key)
         if stored is not None:
             content, content_type, headers = stored

@@ -41,3 +41,13 @@ def test_health_is_503_when_the_database_does_not_answer(client, monkeypatch):
 
     assert response.status_code == 503
     assert response.json()["database"] == "down"
+
+
+@pytest.mark.django_db
+def test_ping_answers_pong_without_touching_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/ping")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain"
+    assert response.content == b"pong"

@@ -77,3 +77,22 @@ def test_forms_are_never_cached(client):
     page = client.get(reverse("accounts:sign_up"))
 
     assert "X-Page-Cache" not in page
+
+
+def test_made_up_query_strings_are_not_cached(client, course_page):
+    first = client.get(url_of(course_page) + "?utm_source=wechat")
+
+    assert "X-Page-Cache" not in first
+    assert first.status_code == 200
+
+
+def test_the_same_filters_in_another_order_share_one_cached_page(client, course_page):
+    index = course_page.get_parent().get_parent()
+    client.get(index.url + "?schedule=evening&q=zhibo")
+
+    assert client.get(index.url + "?q=zhibo&schedule=evening")["X-Page-Cache"] == "hit"
+
+
+def test_health_checks_and_the_api_skip_the_cache(client, course_page):
+    assert "X-Page-Cache" not in client.get("/healthz")
+    assert "X-Page-Cache" not in client.get("/api/v1/courses/")

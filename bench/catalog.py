@@ -1,0 +1,392 @@
+"""The public catalogue under load: the seeded site served by gunicorn (2 workers, production settings),
+loaded from a second process on 127.0.0.1. Each page's throughput is compared with a trivial view's
+(/ping) served by the same processes, so the targets hold on a fast machine and on a slow one.
+
+Run as `python -m bench.catalog --client …` this module is also that second process: a small load
+generator (threads, http.client), which prints its measurements as one JSON line."""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench import percentiles_ms, target
+
+describe = "catalogue pages through gunicorn under load: throughput as a ratio to a trivial view"
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+WORKERS = 2
+# Both workers share the page cache (and its invalidation) through Redis, as in production.
+REDIS_URL = "redis://127.0.0.1:6379/13"
+BASELINE = "/ping"
+FILTERED = "/courses/?schedule=evening&sort=start"
+EXTRAS = ["/en/courses/"]  # measured, without a target
+COURSE_LINK = re.compile(r'href="(/courses/[^/"?#]+/[^/"?#]+/)"')
+RATIO_LIMIT = 0.5
+
+
+def add_arguments(parser):
+    parser.add_argument("--seconds", type=float, default=10, help="load time per path (default 10)")
+    parser.add_argument("--scale", type=int, default=5, help="seed_demo --scale (default 5)")
+    parser.add_argument("--concurrency", type=int, default=8, help="client threads, one connection each (default 8)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="slices each path's time into this many rounds, taken in turn with every other path, so a "
+        "machine that slows down mid-run slows the baseline and the pages alike (default 5)",
+    )
+
+
+def run(options) -> dict:
+    if options.seconds <= 0 or options.rounds < 1 or options.concurrency < 1 or options.scale < 1:
+        raise SystemExit("--seconds must be positive; --rounds, --concurrency and --scale at least 1")
+    folder = Path(tempfile.mkdtemp(prefix="baijia-catalog-"))
+    try:
+        database = ScratchDatabase(os.environ.get("DATABASE_URL", ""), folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    port = _free_port()
+    env = _server_environment(folder, database.url, port)
+    server = None
+    try:
+        database.create()
+        _manage(env, "migrate", "--noinput")
+        _manage(env, "collectstatic", "--noinput")
+        seeded = _manage(env, "seed_demo", "--scale", str(options.scale))
+        _flush_page_cache()
+        server = _start_gunicorn(env, folder, port)
+        _wait_until_up(server, port, folder)
+
+        course_page = _first_course_link(_get(port, "/courses/")[1])
+        if not COURSE_LINK.search(_get(port, FILTERED)[1]):
+            raise RuntimeError(f"{FILTERED} lists no course: pick a filter that returns results")
+        pages = ["/", "/courses/", FILTERED, course_page]
+        for path in [BASELINE, *pages, *EXTRAS]:
+            for _ in range(2 * WORKERS):  # warm each worker's templates and the shared page cache
+                status, _body = _get(port, path)
+                if status != 200:
+                    raise RuntimeError(f"GET {path} answered {status} while warming up")
+
+        measured = _load(
+            port=port,
+            paths=[BASELINE, *pages, *EXTRAS],
+            seconds=options.seconds,
+            rounds=options.rounds,
+            concurrency=options.concurrency,
+        )
+    finally:
+        if server is not None:
+            _stop(server)
+        database.drop()
+        _flush_page_cache()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    baseline = measured.pop(BASELINE)
+    for result in measured.values():
+        result["ratio"] = round(result["rps"] / baseline["rps"], 3)
+    targets = [target(f"ratio {path}", measured[path]["ratio"], RATIO_LIMIT, "higher") for path in pages]
+    errors = baseline["errors"] + sum(result["errors"] for result in measured.values())
+    targets.append(target("errors", errors, 0, "lower"))
+    return {
+        "benchmark": "catalog",
+        "database": database.engine,
+        "scale": options.scale,
+        "seeded": seeded.strip().splitlines()[0] if seeded.strip() else "",
+        "seconds": options.seconds,
+        "rounds": options.rounds,
+        "server": f"gunicorn, {WORKERS} sync workers, production settings, DEBUG off, page cache in Redis",
+        "workers": WORKERS,
+        "client": f"1 process, {options.concurrency} threads, one http.client connection each",
+        "concurrency": options.concurrency,
+        "cpus": os.cpu_count(),
+        "course_page": course_page,
+        "baseline": {"path": BASELINE, **baseline},
+        "pages": measured,
+        "targets": targets,
+    }
+
+
+class ScratchDatabase:
+    """A database made for one run and dropped afterwards: a SQLite file in the scratch folder, or the
+    PostgreSQL database that DATABASE_URL names, which must not exist yet (so no real one is ever dropped)."""
+
+    def __init__(self, url: str, folder: Path):
+        self.created = False
+        if not url or url.startswith("sqlite"):
+            self.engine, self.url = "sqlite", f"sqlite:///{folder / 'catalog.sqlite3'}"
+            return
+        parts = urlsplit(url)
+        if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
+            raise SystemExit(f"bench catalog runs on SQLite or PostgreSQL, not {parts.scheme}")
+        if parts.hostname not in {None, "", "127.0.0.1", "localhost"}:
+            raise SystemExit(f"bench catalog only talks to 127.0.0.1, not {parts.hostname}")
+        self.engine, self.url, self.name = "postgresql", url, parts.path.lstrip("/")
+        if not self.name or self.name == "postgres":
+            raise SystemExit("DATABASE_URL must name a scratch database, e.g. …:5432/baijia_bench")
+        self.admin_url = parts._replace(scheme="postgresql", path="/postgres").geturl()
+
+    def _admin(self):
+        import psycopg
+
+        return psycopg.connect(self.admin_url, autocommit=True)
+
+    def create(self) -> None:
+        if self.engine != "postgresql":
+            return
+        from psycopg import sql
+
+        with self._admin() as connection:
+            if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.name]).fetchone():
+                raise SystemExit(
+                    f"Database {self.name!r} already exists. bench catalog creates and drops its own database: "
+                    "name one that does not exist, or drop this one if it is a leftover scratch database."
+                )
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
+        self.created = True
+
+    def drop(self) -> None:
+        if not self.created:
+            return
+        from psycopg import sql
+
+        with self._admin() as connection:
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name)))
+        self.created = False
+
+
+def _server_environment(folder: Path, database_url: str, port: int) -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+        "BAIJIA_BENCH_STATIC_ROOT": str(folder / "static"),
+        "MEDIA_ROOT": str(folder / "media"),
+        "SECRET_KEY": secrets.token_urlsafe(48),  # 64 characters
+        "ALLOWED_HOSTS": HOST,
+        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on 127.0.0.1, no TLS proxy in front
+        "DEBUG": "false",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "SITE_URL": f"http://{HOST}:{port}",
+        "LOG_LEVEL": "WARNING",
+    }
+    # Tasks run in-process and mail goes nowhere: the benchmark starts nothing it does not stop.
+    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "EMAIL_HOST", "PYTHONSTARTUP"):
+        env.pop(name, None)
+    return env
+
+
+def _manage(env: dict, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return done.stdout
+
+
+def _flush_page_cache() -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def _start_gunicorn(env: dict, folder: Path, port: int) -> subprocess.Popen:
+    log = (folder / "gunicorn.log").open("wb")
+    command = [sys.executable, "-m", "gunicorn", "baijia.wsgi", "--workers", str(WORKERS)]
+    command += ["--bind", f"{HOST}:{port}", "--log-level", "warning"]
+    # Its own session (process group), so stopping it stops its workers too.
+    return subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=log, start_new_session=True)
+
+
+def _wait_until_up(server: subprocess.Popen, port: int, folder: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            break
+        try:
+            if _get(port, BASELINE) == (200, "pong"):
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    log = (folder / "gunicorn.log").read_text(errors="replace")[-4000:]
+    raise RuntimeError(f"gunicorn did not answer {BASELINE} on port {port}:\n{log}")
+
+
+def _stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)  # gunicorn stops its workers gracefully
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def _get(port: int, path: str) -> tuple[int, str]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", errors="replace")
+    finally:
+        connection.close()
+
+
+def _first_course_link(html: str) -> str:
+    match = COURSE_LINK.search(html)
+    if match is None:
+        raise RuntimeError("/courses/ links to no course page")
+    return match.group(1)
+
+
+def _load(*, port: int, paths: list[str], seconds: float, rounds: int, concurrency: int) -> dict:
+    """Load the paths from a separate Python process, so the client never shares the server's GIL."""
+    command = [sys.executable, "-m", "bench.catalog", "--client", "--port", str(port), "--paths", *paths]
+    command += ["--seconds", str(seconds), "--rounds", str(rounds), "--concurrency", str(concurrency)]
+    done = subprocess.run(
+        command,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=seconds * len(paths) + 120,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"load client failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- The load generator (the second process) ---------------------------------------------------------
+
+
+def _slice(port: int, path: str, seconds: float, concurrency: int) -> list[dict]:
+    """`concurrency` threads, one connection each, requesting `path` for `seconds`; one record per thread."""
+    started: list[float] = []
+    barrier = threading.Barrier(concurrency, action=lambda: started.append(time.perf_counter()))
+    records = [{"latencies": [], "statuses": Counter(), "cache": Counter(), "bytes": 0} for _ in range(concurrency)]
+
+    def hammer(record: dict) -> None:
+        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        barrier.wait()
+        deadline = started[0] + seconds
+        record["end"] = started[0]
+        while (begin := time.perf_counter()) < deadline:
+            try:
+                # http.client reconnects by itself when the server closes the connection (gunicorn's sync
+                # workers answer every request with Connection: close).
+                connection.request("GET", path)
+                response = connection.getresponse()
+                body = response.read()
+                status, cache = str(response.status), response.getheader("X-Page-Cache", "none")
+                record["bytes"] += len(body)
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()
+                status, cache = type(error).__name__, "none"
+            record["end"] = time.perf_counter()
+            record["latencies"].append(record["end"] - begin)
+            record["statuses"][status] += 1
+            record["cache"][cache] += 1
+        connection.close()
+        record["elapsed"] = record["end"] - started[0]
+
+    threads = [threading.Thread(target=hammer, args=(record,)) for record in records]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return records
+
+
+def _client(port: int, paths: list[str], seconds: float, rounds: int, concurrency: int) -> dict:
+    """Each path for `seconds` in all, in `rounds` slices taken in turn with the other paths."""
+    totals = {
+        path: {"latencies": [], "statuses": Counter(), "cache": Counter(), "bytes": 0, "elapsed": 0.0, "cpu": 0.0}
+        for path in paths
+    }
+    rps_by_round = {path: [] for path in paths}
+    for _ in range(rounds):
+        for path in paths:
+            cpu = time.process_time()
+            records = _slice(port, path, seconds / rounds, concurrency)
+            total = totals[path]
+            total["cpu"] += time.process_time() - cpu
+            elapsed = max(record["elapsed"] for record in records)
+            total["elapsed"] += elapsed
+            for record in records:
+                total["latencies"] += record["latencies"]
+                total["statuses"] += record["statuses"]
+                total["cache"] += record["cache"]
+                total["bytes"] += record["bytes"]
+            ok = sum(record["statuses"].get("200", 0) for record in records)
+            rps_by_round[path].append(round(ok / elapsed, 1))
+
+    results = {}
+    for path, total in totals.items():
+        ok = total["statuses"].get("200", 0)
+        timings = percentiles_ms(total["latencies"])
+        results[path] = {
+            "rps": round(ok / total["elapsed"], 1),
+            "p50_ms": timings["p50_ms"],
+            "p95_ms": timings["p95_ms"],
+            "p99_ms": timings["p99_ms"],
+            "max_ms": timings["max_ms"],
+            "requests": len(total["latencies"]),
+            "errors": len(total["latencies"]) - ok,
+            "statuses": dict(total["statuses"]),
+            "page_cache": dict(total["cache"]),
+            "bytes_per_response": round(total["bytes"] / max(ok, 1)),
+            "rps_by_round": rps_by_round[path],
+            "client_cpu_s": round(total["cpu"], 2),
+        }
+    return results
+
+
+def _client_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.catalog --client")
+    parser.add_argument("--client", action="store_true", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--paths", nargs="+", required=True)
+    parser.add_argument("--seconds", type=float, required=True, help="per path, over all rounds")
+    parser.add_argument("--rounds", type=int, required=True)
+    parser.add_argument("--concurrency", type=int, required=True)
+    options = parser.parse_args(argv)
+    result = _client(options.port, options.paths, options.seconds, options.rounds, options.concurrency)
+    sys.stdout.write(json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_client_main(sys.argv[1:]))
