@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -53,6 +54,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the messages the school sends."),
+    )
     welcomed_at = models.DateTimeField(_("welcome e-mail sent"), null=True, blank=True, editable=False)
 
     objects = UserManager()
@@ -94,3 +102,25 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
+
+
+class Notification(models.Model):
+    """A message in a person's in-site inbox; also sent by e-mail when they have an address.
+    Written in the recipient's language when it is created."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.subject

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -27,5 +28,28 @@ def send_welcome_email(user_id: int) -> bool:
     except Exception:
         # Not sent: release the claim so the retry can send it.
         User._default_manager.filter(pk=user_id).update(welcomed_at=None)
+        raise
+    return True
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_notification_email(notification_id: int) -> bool:
+    """E-mail an inbox message, once: a second run finds it already sent."""
+    from accounts.models import Notification
+
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    link = f"{settings.WAGTAILADMIN_BASE_URL}{notification.link}" if notification.link else ""
+    try:
+        send_mail(
+            subject=notification.subject,
+            message=f"{notification.body}\n\n{link}".strip(),
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+    except Exception:
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
         raise
     return True

@@ -354,7 +354,7 @@ COURSES = {
             (("market-research", 2), ("copywriting", 1), ("communication", 2)),
             "从消费者需求、产品定位到价格和渠道策略，用洛阳本地企业的真实案例讲清营销的基本逻辑。"
             "课程包含一次小组市场调研，帮助零基础学员建立完整的营销思维。",
-            "OOP",
+            "FOOP",  # a popular first class that is full, with a waiting list
         ),
         CourseSpec(
             "MK-201",
@@ -512,9 +512,10 @@ COURSES = {
             (("online-store-operations", 2), ("ecommerce-customer-service", 2), ("product-photography", 1)),
             "从开店注册、商品上架、详情页优化到订单与售后处理，带领学员在淘宝、拼多多平台搭建一家店铺。"
             "课程纳入洛阳市政府补贴培训项目，符合条件的学员免费参加。",
-            "OOP",
+            "DROP",  # a finished and a running class, so the instructor and student dashboards show history
             subsidised=True,
             lead=DEMO_INSTRUCTOR_PHONE,
+            timetables=(TUE_THU_EVENINGS, WEEKENDS),  # long enough to be running today
         ),
         CourseSpec(
             "EC-102",
@@ -654,7 +655,6 @@ CLASS_FIELDS = [
     "delivery",
     "location",
     "capacity",
-    "seats_taken",
     "enrolment_opens",
     "enrolment_closes",
     "status",
@@ -796,16 +796,6 @@ def _plan_classes(
 
         online = not venues and program.online and rng.random() < 0.3
         capacity = ONLINE_SEATS if online else rng.choice(program.capacities)
-        taken = {
-            "F": capacity,
-            "P": 0,
-            "R": capacity - rng.randint(0, 4),
-            "D": capacity - rng.randint(0, 5),
-        }.get(kind)
-        if taken is None:  # open: anything from a fresh class to the last few seats
-            share = rng.choice((0.1, 0.25, 0.4, 0.55, 0.7, 0.85, None))
-            taken = capacity - rng.randint(1, 3) if share is None else round(capacity * share)
-
         first = lead or rng.choice(pool)
         others = [user for user in pool if user != first]
         instructors = [first, rng.choice(others)] if others and rng.random() < 0.35 else [first]
@@ -819,7 +809,6 @@ def _plan_classes(
             "delivery": Cohort.Delivery.ONLINE if online else Cohort.Delivery.ON_SITE,
             "location": rng.choice(ONLINE_ROOMS) if online else rng.choice(venues or program.venues),
             "capacity": capacity,
-            "seats_taken": taken,
             "enrolment_opens": opens,
             "enrolment_closes": closes,
             "status": KIND_STATUS[kind],
@@ -873,6 +862,7 @@ def _seed_classes(courses: dict[str, Course], teachers: dict[str, list], today: 
             )
             for fields, instructors in planned:
                 code = fields.pop("code")
+                # Seats are taken only by enrolments (school/demo_enrolment.py), never set here.
                 cohort, _created = Cohort.objects.update_or_create(
                     code=code, defaults={"course": courses[spec.code], **fields}
                 )

@@ -77,6 +77,15 @@ class CohortForm(UniqueCodeForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        if (
+            cleaned_data.get("status") == Cohort.Status.CANCELLED
+            and self.instance.pk
+            and self.instance.status != Cohort.Status.CANCELLED
+        ):
+            # Cancelling must tell every student: that is the "cancel class" action, not a field edit.
+            self.add_error(
+                "status", _("To cancel a class, use “Cancel class” in the class list, so every student is told.")
+            )
         for earlier, later, constraint, strictly in self.ordered_pairs:
             first, last = cleaned_data.get(earlier), cleaned_data.get(later)
             if first is None or last is None:

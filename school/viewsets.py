@@ -2,17 +2,20 @@
 Wagtail admin under one "Teaching" menu. Registered in school/wagtail_hooks.py."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Max, Sum
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from school.forms import CohortForm, CourseForm, CourseSkillFormSet
-from school.models import Cohort, Course, Program, Skill, SkillCategory, Weekday
+from school.models import AssessmentItem, Cohort, Course, Program, Skill, SkillCategory, Weekday
 from school.search import search_condition
 
 
@@ -255,8 +258,69 @@ class CohortViewSet(SchoolViewSet):
     )
 
 
+class AssessmentItemForm(WagtailAdminModelForm):
+    """An item's weight keeps the course's weights within 100%; scores already entered keep their item
+    and fit within its full marks."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        course, weight, max_score = (cleaned_data.get(name) for name in ("course", "weight", "max_score"))
+        item = self.instance
+        if item.pk and course and course.pk != item.course_id and item.scores.exists():
+            self.add_error("course", _("Scores have been entered for this item: it cannot move to another course."))
+        if course and weight:
+            others = AssessmentItem.objects.filter(course=course).exclude(pk=item.pk)
+            total = (others.aggregate(total=Sum("weight"))["total"] or 0) + weight
+            if total > 100:
+                self.add_error(
+                    "weight",
+                    ValidationError(
+                        _("The weights of this course's items would add up to %(total)s%%: at most 100%% in all."),
+                        params={"total": total},
+                        code="weights",
+                    ),
+                )
+        if item.pk and max_score is not None:
+            highest = item.scores.aggregate(highest=Max("score"))["highest"]
+            if highest is not None and highest > max_score:
+                self.add_error(
+                    "max_score",
+                    ValidationError(
+                        _("A score of %(highest)s has already been entered: full marks cannot be lower."),
+                        params={"highest": highest},
+                        code="below_scores",
+                    ),
+                )
+        return cleaned_data
+
+
+class AssessmentItemViewSet(SchoolViewSet):
+    # A viewset of its own rather than an InlinePanel on the course: items are a plain ForeignKey.
+    model = AssessmentItem
+    name = "school_assessment_items"
+    url_prefix = "school/assessment-items"
+    icon = "tasks"
+    list_display = ["name", "course", "weight", "max_score", "sort_order"]
+    list_select_related = ["course"]
+    search_fields = ["name", "course__search_text"]
+    list_filter = ["course"]
+    ordering = ["course__code", "sort_order", "pk"]
+    list_export = ["course.code", "course.title", "name", "weight", "max_score", "sort_order"]
+    export_headings = {"course.code": _("Course code"), "course.title": label(AssessmentItem, "course")}
+    export_filename = "assessment-items"
+    edit_handler = ObjectList(
+        [
+            FieldPanel("course"),
+            FieldPanel("name"),
+            FieldRowPanel([FieldPanel("weight"), FieldPanel("max_score")]),
+            FieldPanel("sort_order"),
+        ],
+        base_form_class=AssessmentItemForm,
+    )
+
+
 class TeachingViewSetGroup(ModelViewSetGroup):
     menu_label = _("Teaching")
     menu_icon = "clipboard-list"
     menu_order = 200
-    items = (ProgramViewSet, SkillCategoryViewSet, SkillViewSet, CourseViewSet, CohortViewSet)
+    items = (ProgramViewSet, SkillCategoryViewSet, SkillViewSet, CourseViewSet, CohortViewSet, AssessmentItemViewSet)

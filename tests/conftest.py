@@ -31,6 +31,19 @@ def port_answers(host: str, port: int) -> bool:
         return False
 
 
+def pytest_collection_modifyitems(items):
+    # A transactional test empties the database when it ends; with serialized rollback the next one
+    # gets the migrated data back (home page, role groups). Mixing the two kinds breaks that, so
+    # every transactional test restores the data.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker and marker.kwargs.get("transaction")) or {"live_server", "transactional_db"} & set(
+            getattr(item, "fixturenames", ())
+        )
+        if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False)
+
+
 def pytest_sessionfinish(session, exitstatus):
     # With CI=true nothing may be skipped: a skip there hides a missing service or a broken test.
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
@@ -126,3 +139,50 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+class Catalogue:
+    """The page tree that publishes courses: /courses/<program>/<course>/."""
+
+    def __init__(self):
+        from cms.models import CourseIndexPage, HomePage
+
+        self.index = HomePage.objects.get().add_child(instance=CourseIndexPage(title="课程", slug="courses"))
+        self.program_pages = {}
+
+    def program_page(self, program):
+        from cms.models import ProgramPage
+
+        if program.pk not in self.program_pages:
+            self.program_pages[program.pk] = self.index.add_child(
+                instance=ProgramPage(title=program.name, slug=program.slug, program=program)
+            )
+        return self.program_pages[program.pk]
+
+    def publish(self, course, **fields):
+        from cms.models import CoursePage
+
+        fields.setdefault("intro", f"{course.title}的简介")
+        return self.program_page(course.program).add_child(
+            instance=CoursePage(title=course.title, slug=course.code.lower(), course=course, **fields)
+        )
+
+
+@pytest.fixture
+def catalogue(db):
+    from cms.demo import seed_site
+
+    seed_site()  # the school's details exist, as on a real site
+    return Catalogue()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request to /en/… leaves English active in this thread, and reverse() would then build /en/
+    # addresses in the next test: every test starts in the site's default language.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -100,3 +100,58 @@ class CohortFactory(factory.django.DjangoModelFactory):
     enrolment_opens = factory.LazyFunction(timezone.localdate)
     enrolment_closes = factory.LazyAttribute(lambda o: o.start_date)
     status = "open"
+
+
+class StudentProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "school.StudentProfile"
+
+    user = factory.SubFactory(StudentFactory)
+    real_name = factory.LazyAttribute(lambda o: o.user.display_name)
+    district = "luolong"
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    """An enrolled student holding one of the class's seats (seats_taken is kept in step)."""
+
+    class Meta:
+        model = "school.Enrollment"
+
+    student = factory.SubFactory(StudentFactory)
+    cohort = factory.SubFactory(CohortFactory)
+    status = "enrolled"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from django.db.models import F
+
+        enrollment = super()._create(model_class, *args, **kwargs)
+        if enrollment.status in ("enrolled", "pending"):
+            type(enrollment.cohort).objects.filter(pk=enrollment.cohort_id).update(seats_taken=F("seats_taken") + 1)
+            enrollment.cohort.refresh_from_db()
+        return enrollment
+
+
+class ClassSessionFactory(factory.django.DjangoModelFactory):
+    """One meeting of a class, at the class's usual time."""
+
+    class Meta:
+        model = "school.ClassSession"
+
+    cohort = factory.SubFactory(CohortFactory)
+    date = factory.LazyAttribute(lambda o: o.cohort.start_date)
+    starts = factory.LazyAttribute(lambda o: o.cohort.class_starts)
+    ends = factory.LazyAttribute(lambda o: o.cohort.class_ends)
+
+
+class AssessmentItemFactory(factory.django.DjangoModelFactory):
+    """Something a course assesses, out of 100 by default."""
+
+    class Meta:
+        model = "school.AssessmentItem"
+
+    course = factory.SubFactory(CourseFactory)
+    name = factory.Sequence(lambda n: f"考核项{n}")
+    weight = 50
+    max_score = 100
+    sort_order = factory.Sequence(lambda n: n)

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     # Early, so a cached public page skips sessions, auth and templates altogether.
     "cms.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "school.middleware.remember_referral",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

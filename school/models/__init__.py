@@ -1,3 +1,5 @@
+from school.models.assessment import AssessmentItem, Score
+from school.models.attendance import Attendance, ClassSession
 from school.models.catalogue import (
     EVENING_FROM,
     Bilingual,
@@ -11,8 +13,28 @@ from school.models.catalogue import (
     SkillLevel,
     Weekday,
 )
+from school.models.enrolment import (
+    LUOYANG_DISTRICTS,
+    EducationLevel,
+    Enrollment,
+    EnrollmentEvent,
+    EnrollmentQuerySet,
+    EnrolmentSettings,
+    StudentProfile,
+)
 
 __all__ = [
+    "LUOYANG_DISTRICTS",
+    "AssessmentItem",
+    "Attendance",
+    "ClassSession",
+    "EducationLevel",
+    "EnrolmentSettings",
+    "Enrollment",
+    "EnrollmentEvent",
+    "EnrollmentQuerySet",
+    "Score",
+    "StudentProfile",
     "EVENING_FROM",
     "Bilingual",
     "Cohort",

@@ -59,7 +59,7 @@ def test_the_course_page_shows_the_facts_skills_and_upcoming_classes_with_seats(
     assert "李建国" in page and "19:00–21:00" in page
     assert "剩余 3 个名额" in page or "3 个" in page
     assert "加入候补名单" in page  # the full class offers the waiting list
-    assert 'href="/accounts/sign-in/?next=/courses/e-commerce/ec-201/"' in page
+    assert 'href="/classes/EC-201-A/enrol/"' in page
 
 
 def test_the_course_page_describes_the_course_for_search_engines(client, live_course):

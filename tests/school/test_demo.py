@@ -3,13 +3,16 @@ from io import StringIO
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Count, Q
 from django.utils import timezone
 
 import pytest
 
+from accounts.demo import seed_users
 from accounts.roles import Role
 from school.demo import seed_catalogue
-from school.models import Cohort, Course, CourseSkill, Program, Skill
+from school.demo_enrolment import seed_enrolments
+from school.models import Attendance, Cohort, Course, CourseSkill, Enrollment, Program, Score, Skill
 
 User = get_user_model()
 pytestmark = pytest.mark.django_db
@@ -69,6 +72,7 @@ def test_fees_are_money_and_some_courses_are_subsidised_or_need_approval():
 
 def test_every_program_has_classes_open_for_enrolment_with_varied_fill():
     seed_catalogue()
+    seed_enrolments()
     open_now = [cohort for cohort in Cohort.objects.upcoming().select_related("course") if cohort.is_enrolment_open]
 
     assert {cohort.course.program.slug for cohort in open_now} == PROGRAM_SLUGS
@@ -78,6 +82,24 @@ def test_every_program_has_classes_open_for_enrolment_with_varied_fill():
     full = Cohort.objects.filter(status=Cohort.Status.FULL)
     assert full.exists()
     assert all(cohort.seats_left == 0 and cohort.start_date > timezone.localdate() for cohort in full)
+    assert Enrollment.objects.filter(cohort__in=full, status="waitlisted").exists()
+
+
+def test_demo_enrolments_fill_seats_through_real_enrolments_in_every_state():
+    seed_users()
+    seed_catalogue()
+    counts = seed_enrolments()
+
+    assert set(counts) >= {"enrolled enrolments", "waitlisted enrolments", "completed enrolments", "pending enrolments"}
+    for cohort in Cohort.objects.annotate(
+        holding=Count("enrollments", filter=Q(enrollments__status__in=Enrollment.SEAT_HOLDING))
+    ):
+        assert cohort.seats_taken == cohort.holding <= cohort.capacity, cohort.code
+    assert Attendance.objects.exists() and Score.objects.exists()
+    student = User.objects.get(phone="13800000001")
+    statuses = set(student.enrollments.values_list("status", flat=True))
+    assert statuses == {"completed", "enrolled", "waitlisted", "pending"}
+    assert seed_enrolments() == counts  # a second run changes nothing
 
 
 def test_classes_meet_at_different_times_places_and_stages():

@@ -1,9 +1,12 @@
+import logging
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_users
 from cms.demo import seed_pages
 from school.demo import seed_catalogue
+from school.demo_enrolment import seed_enrolments
 
 
 class Command(BaseCommand):
@@ -16,11 +19,14 @@ class Command(BaseCommand):
         if scale < 1:
             self.stderr.write("--scale must be 1 or more")
             raise SystemExit(2)
+        # Wagtail logs every page it creates; the summary below says enough.
+        logging.getLogger("wagtail").setLevel(logging.WARNING)
         with transaction.atomic():
             accounts = seed_users(scale=scale)
             catalogue = seed_catalogue(scale=scale)
             pages = seed_pages()
-        counts = {**catalogue, **pages}
+            enrolments = seed_enrolments()
+        counts = {**catalogue, **pages, **enrolments}
         self.stdout.write("Catalogue: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Sign in with any of these (password: {DEMO_PASSWORD}):")

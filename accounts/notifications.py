@@ -1,0 +1,28 @@
+"""Tell a person something: a message in their in-site inbox, and by e-mail when they have an address,
+written in their own language."""
+
+from collections.abc import Callable
+
+from django.utils import translation
+
+from accounts.models import Notification
+
+
+def notify(*, recipient, subject, body, link: str | Callable[[], str] = "", **params) -> Notification:
+    """`subject` and `body` are lazily translated texts with %(name)s placeholders; each param is a
+    value or a callable giving one, evaluated in the recipient's language (so is `link`, which then
+    points at the page in their language)."""
+    from accounts.tasks import send_notification_email
+
+    with translation.override(recipient.language):
+        values = {name: _evaluate(value) for name, value in params.items()}
+        notification = Notification.objects.create(
+            recipient=recipient, subject=str(subject) % values, body=str(body) % values, link=_evaluate(link)
+        )
+    if recipient.email:
+        send_notification_email.delay_on_commit(notification.pk)
+    return notification
+
+
+def _evaluate(value: object | Callable[[], object]) -> str:
+    return str(value() if callable(value) else value)

@@ -1,0 +1,88 @@
+"""What the school tells a student when their enrolment changes, in the student's language."""
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from accounts.notifications import notify
+from school.models import Enrollment
+
+Status = Enrollment.Status
+
+MESSAGES = {
+    Status.ENROLLED: (
+        _("You are enrolled: %(course)s"),
+        _("Your seat in class %(cohort)s is confirmed. The class runs from %(start)s to %(end)s."),
+    ),
+    Status.PENDING: (
+        _("Enrolment received: %(course)s"),
+        _("We have your enrolment for class %(cohort)s and hold a seat for you. Staff will confirm it soon."),
+    ),
+    Status.WAITLISTED: (
+        _("On the waiting list: %(course)s"),
+        _(
+            "Class %(cohort)s is full. You are number %(position)s on its waiting list; we will tell you as soon "
+            "as a seat frees up."
+        ),
+    ),
+    Status.WITHDRAWN: (
+        _("You have left %(course)s"),
+        _("Your place in class %(cohort)s has been given up. You can enrol again while enrolment is open."),
+    ),
+    Status.REJECTED: (
+        _("Enrolment not approved: %(course)s"),
+        _("Your enrolment for class %(cohort)s was not approved. %(reason)s"),
+    ),
+    Status.CANCELLED: (
+        _("Class cancelled: %(cohort)s"),
+        _("Class %(cohort)s of %(course)s has been cancelled. %(reason)s Please call us to choose another class."),
+    ),
+    Status.COMPLETED: (
+        _("You have completed %(course)s"),
+        _("Congratulations: you have completed class %(cohort)s with a final score of %(score)s."),
+    ),
+    Status.FAILED: (
+        _("Your result for %(course)s"),
+        _("Class %(cohort)s is finished, but you have not completed it: %(reason)s"),
+    ),
+}
+PROMOTED = (
+    _("A seat is yours: %(course)s"),
+    _("A seat has freed up in class %(cohort)s and it is now yours. The class runs from %(start)s to %(end)s."),
+)
+MOVED = (
+    _("Moved to class %(cohort)s: %(course)s"),
+    _("The school has moved you from class %(old)s to class %(cohort)s (%(start)s to %(end)s)."),
+)
+
+
+def waitlist_position(enrollment: Enrollment) -> int | None:
+    entry = Enrollment.objects.filter(cohort_id=enrollment.cohort_id).waitlist()
+    for row in entry.values("pk", "position"):
+        if row["pk"] == enrollment.pk:
+            return row["position"]
+    return None
+
+
+def tell(enrollment: Enrollment, *, promoted: bool = False, reason: str = "", moved_from=None) -> None:
+    if moved_from is not None:
+        subject, body = MOVED
+    elif promoted:
+        subject, body = PROMOTED
+    else:
+        subject, body = MESSAGES[enrollment.status]
+    cohort = enrollment.cohort
+    notify(
+        recipient=enrollment.student,
+        subject=subject,
+        body=body,
+        link=lambda: reverse("school:my_courses"),
+        course=lambda: cohort.course.display_title,
+        cohort=cohort.code,
+        old=getattr(moved_from, "code", ""),
+        start=lambda: date_format(cohort.start_date),
+        end=lambda: date_format(cohort.end_date),
+        position=lambda: waitlist_position(enrollment) or "",
+        reason=reason or "",
+        score=enrollment.final_score if enrollment.final_score is not None else "",
+    )

@@ -1,0 +1,22 @@
+"""Who may do what with a class. Checked on the server by every view and API endpoint."""
+
+from accounts.roles import Role
+from school.models import Cohort
+
+
+def is_staff(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or (user.is_staff and user.has_role(Role.STAFF)))
+
+
+def teaches(user, cohort: Cohort) -> bool:
+    """Instructors run their own classes; staff may run any."""
+    if not user.is_authenticated:
+        return False
+    return is_staff(user) or cohort.instructors.filter(pk=user.pk).exists()
+
+
+def cohorts_run_by(user):
+    """The classes a person may run: their own, or every class for staff."""
+    if is_staff(user):
+        return Cohort.objects.all()
+    return Cohort.objects.filter(instructors=user)

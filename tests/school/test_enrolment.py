@@ -1,0 +1,203 @@
+"""The enrolment state machine, as students and staff drive it through the services."""
+
+import datetime
+
+import pytest
+
+from accounts.models import Notification
+from school.errors import EnrolmentError
+from school.models import Cohort, Enrollment, EnrollmentEvent
+from school.services import enrolment as service
+from tests.factories import (
+    CohortFactory,
+    CourseFactory,
+    StaffFactory,
+    StudentFactory,
+    StudentProfileFactory,
+    days_from_today,
+)
+
+pytestmark = pytest.mark.django_db
+Status = Enrollment.Status
+
+
+def waitlist_positions(cohort):
+    return {
+        row["student_id"]: row["position"]
+        for row in Enrollment.objects.filter(cohort=cohort).waitlist().values("student_id", "position")
+    }
+
+
+def test_a_student_takes_a_seat_and_is_told(django_capture_on_commit_callbacks):
+    cohort = CohortFactory(capacity=2)
+    student = StudentFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment = service.enrol(student=student, cohort=cohort)
+
+    cohort.refresh_from_db()
+    assert enrollment.status == Status.ENROLLED
+    assert cohort.seats_taken == 1
+    notification = Notification.objects.get(recipient=student)
+    assert cohort.code in notification.body
+    assert list(enrollment.events.values_list("from_status", "to_status", "actor")) == [("", "enrolled", student.pk)]
+
+
+def test_a_full_class_puts_students_on_a_waiting_list_with_positions():
+    cohort = CohortFactory(capacity=1)
+    first, second, third = StudentFactory(), StudentFactory(), StudentFactory()
+
+    service.enrol(student=first, cohort=cohort)
+    service.enrol(student=second, cohort=cohort)
+    service.enrol(student=third, cohort=cohort)
+
+    cohort.refresh_from_db()
+    assert cohort.status == Cohort.Status.FULL
+    assert waitlist_positions(cohort) == {second.pk: 1, third.pk: 2}
+
+
+def test_when_a_seat_frees_the_first_on_the_waiting_list_is_promoted_and_told():
+    cohort = CohortFactory(capacity=1)
+    first, second, third = StudentFactory(), StudentFactory(), StudentFactory()
+    seat = service.enrol(student=first, cohort=cohort)
+    service.enrol(student=second, cohort=cohort)
+    service.enrol(student=third, cohort=cohort)
+
+    service.withdraw(enrollment=seat, actor=first)
+
+    assert Enrollment.objects.get(student=second).status == Status.ENROLLED
+    assert waitlist_positions(cohort) == {third.pk: 1}
+    cohort.refresh_from_db()
+    assert cohort.seats_taken == 1 and cohort.status == Cohort.Status.FULL
+    assert Notification.objects.filter(recipient=second).count() == 2  # waitlisted, then promoted
+
+
+def test_leaving_the_waiting_list_closes_the_gap():
+    cohort = CohortFactory(capacity=1)
+    students = [StudentFactory() for _ in range(4)]
+    enrollments = [service.enrol(student=student, cohort=cohort) for student in students]
+
+    service.withdraw(enrollment=enrollments[2], actor=students[2])
+
+    assert waitlist_positions(cohort) == {students[1].pk: 1, students[3].pk: 2}
+
+
+def test_a_course_that_needs_approval_holds_the_seat_until_staff_decide():
+    cohort = CohortFactory(capacity=1, course__requires_approval=True)
+    student, waiting, staff = StudentFactory(), StudentFactory(), StaffFactory()
+
+    pending = service.enrol(student=student, cohort=cohort)
+    service.enrol(student=waiting, cohort=cohort)
+    assert pending.status == Status.PENDING
+
+    service.reject(enrollment=pending, actor=staff, reason="学历不符合要求")
+
+    promoted = Enrollment.objects.get(student=waiting)
+    assert promoted.status == Status.PENDING  # promoted, and still needs approval
+    service.approve(enrollment=promoted, actor=staff)
+    assert Enrollment.objects.get(student=waiting).status == Status.ENROLLED
+    rejected_events = EnrollmentEvent.objects.filter(enrollment=pending, to_status=Status.REJECTED)
+    assert rejected_events.get().actor == staff and rejected_events.get().note == "学历不符合要求"
+
+
+@pytest.mark.parametrize(
+    ("cohort_fields", "code"),
+    [
+        ({"status": "planned"}, "closed"),
+        ({"enrolment_opens": days_from_today(3)}, "window"),
+        ({"enrolment_opens": days_from_today(-10), "enrolment_closes": days_from_today(-1)}, "window"),
+    ],
+)
+def test_enrolment_outside_its_window_is_refused(cohort_fields, code):
+    with pytest.raises(EnrolmentError) as refused:
+        service.enrol(student=StudentFactory(), cohort=CohortFactory(**cohort_fields))
+
+    assert refused.value.code == code
+
+
+def test_no_second_enrolment_in_the_same_class_but_one_may_come_back_after_leaving():
+    cohort, student = CohortFactory(), StudentFactory()
+    enrollment = service.enrol(student=student, cohort=cohort)
+
+    with pytest.raises(EnrolmentError) as refused:
+        service.enrol(student=student, cohort=cohort)
+    assert refused.value.code == "duplicate"
+    service.withdraw(enrollment=enrollment, actor=student)
+    again = service.enrol(student=student, cohort=cohort)
+
+    assert again.pk == enrollment.pk and again.status == Status.ENROLLED
+
+
+def test_prerequisites_must_be_completed_first():
+    basics = CourseFactory(code="EC-101", title="网店运营入门")
+    advanced = CohortFactory(course__code="EC-201")
+    advanced.course.prerequisites.add(basics)
+    student = StudentFactory()
+
+    with pytest.raises(EnrolmentError) as refused:
+        service.enrol(student=student, cohort=advanced)
+    assert "网店运营入门" in str(refused.value.message)
+
+    done = CohortFactory(course=basics)
+    Enrollment.objects.create(student=student, cohort=done, status=Status.COMPLETED)
+    assert service.enrol(student=student, cohort=advanced).status == Status.ENROLLED
+
+
+def test_a_clashing_schedule_is_a_warning():
+    student = StudentFactory()
+    evening = CohortFactory(weekdays=[2, 4], class_starts=datetime.time(19), class_ends=datetime.time(21))
+    service.enrol(student=student, cohort=evening)
+    same_time = CohortFactory(weekdays=[4], class_starts=datetime.time(20), class_ends=datetime.time(22))
+    other_day = CohortFactory(weekdays=[1], class_starts=datetime.time(19), class_ends=datetime.time(21))
+
+    assert service.schedule_clashes(student=student, cohort=same_time) == [evening]
+    assert service.schedule_clashes(student=student, cohort=other_day) == []
+
+
+def test_staff_move_a_student_to_another_class_of_the_course():
+    cohort = CohortFactory(capacity=1)
+    other = CohortFactory(course=cohort.course)
+    student, waiting, staff = StudentFactory(), StudentFactory(), StaffFactory()
+    seat = service.enrol(student=student, cohort=cohort)
+    service.enrol(student=waiting, cohort=cohort)
+
+    moved = service.move(enrollment=seat, to_cohort=other, actor=staff)
+
+    assert moved.cohort == other and moved.status == Status.ENROLLED
+    assert Enrollment.objects.get(student=waiting, cohort=cohort).status == Status.ENROLLED
+    with pytest.raises(EnrolmentError):
+        service.move(enrollment=moved, to_cohort=CohortFactory(), actor=staff)
+
+
+def test_cancelling_a_class_tells_everyone():
+    cohort = CohortFactory(capacity=1)
+    students = [StudentFactory() for _ in range(3)]
+    for student in students:
+        service.enrol(student=student, cohort=cohort)
+
+    told = service.cancel_cohort(cohort=cohort, actor=StaffFactory(), reason="报名人数不足")
+
+    assert told == 3
+    assert set(Enrollment.objects.filter(cohort=cohort).values_list("status", flat=True)) == {Status.CANCELLED}
+    cohort.refresh_from_db()
+    assert cohort.status == Cohort.Status.CANCELLED and cohort.seats_taken == 0
+    assert Notification.objects.filter(recipient__in=students, body__contains="报名人数不足").count() == 3
+
+
+def test_a_referral_code_credits_the_student_who_shared_the_link():
+    referrer = StudentProfileFactory()
+    student = StudentFactory()
+
+    enrollment = service.enrol(student=student, cohort=CohortFactory(), referral_code=referrer.referral_code)
+
+    assert enrollment.referred_by == referrer.user
+    own = service.enrol(student=referrer.user, cohort=CohortFactory(), referral_code=referrer.referral_code)
+    assert own.referred_by is None
+
+
+def test_notifications_speak_the_students_language():
+    english = StudentFactory(language="en")
+
+    service.enrol(student=english, cohort=CohortFactory(capacity=5))
+
+    assert Notification.objects.get(recipient=english).subject.startswith("You are enrolled")
