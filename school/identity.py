@@ -83,7 +83,7 @@ def mask_id_card(number: str) -> str:
 
 
 def _fernet() -> Fernet:
-    secret = getattr(settings, "FIELD_ENCRYPTION_KEY", "") or settings.SECRET_KEY
+    secret = settings.FIELD_ENCRYPTION_KEY or settings.SECRET_KEY
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"id-card:{secret}".encode()).digest()))
 
 

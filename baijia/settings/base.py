@@ -20,6 +20,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 DJANGO_ENV = os.environ.get("DJANGO_ENV", "development")
 # Replaced in production, where production.py refuses to start without a real key.
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-baijia-training-not-for-production")
+# Encrypts sensitive personal data (school.identity); falls back to a key derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

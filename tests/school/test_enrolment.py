@@ -201,3 +201,13 @@ def test_notifications_speak_the_students_language():
     service.enrol(student=english, cohort=CohortFactory(capacity=5))
 
     assert Notification.objects.get(recipient=english).subject.startswith("You are enrolled")
+
+
+def test_a_student_with_an_email_address_is_also_told_by_email(django_capture_on_commit_callbacks, mailoutbox):
+    student = StudentFactory(email="liu.fang@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        service.enrol(student=student, cohort=CohortFactory(capacity=1))
+
+    assert [message.to for message in mailoutbox] == [["liu.fang@example.com"]]
+    assert mailoutbox[0].subject.startswith("报名成功")
