@@ -8,11 +8,14 @@ User = get_user_model()
 
 
 @transaction.atomic
-def user_sign_up(*, display_name: str, phone: str, email: str = "", password: str) -> User:
-    """Create a student account. The welcome e-mail goes out once the account is committed."""
+def user_sign_up(*, display_name: str, phone: str, email: str = "", password: str, language: str = "") -> User:
+    """Create a student account that hears from the school in the language it signed up in. The
+    welcome e-mail goes out once the account is committed."""
     from accounts.tasks import send_welcome_email
 
     user = User(display_name=display_name, phone=phone, email=email)
+    if language:
+        user.language = language
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()

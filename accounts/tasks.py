@@ -18,7 +18,7 @@ def send_welcome_email(user_id: int) -> bool:
         return False
     user = User._default_manager.get(pk=user_id)
     try:
-        with translation.override("zh-hans"):
+        with translation.override(user.language):
             send_mail(
                 subject=_("Welcome to Baijia Training"),
                 message=render_to_string("accounts/email/welcome.txt", {"user": user}),

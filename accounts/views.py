@@ -29,6 +29,7 @@ def sign_up(request):
             phone=form.cleaned_data["phone"],
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
+            language=request.LANGUAGE_CODE,
         )
         login(request, user, backend="accounts.backends.PhoneOrEmailBackend")
         messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.display_name})

@@ -102,3 +102,11 @@ def test_the_phone_field_brings_up_the_phone_keypad(client):
 
     assert 'type="tel"' in page
     assert 'type="email"' in page
+
+
+def test_someone_who_signs_up_in_english_hears_from_the_school_in_english(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/en" + SIGN_UP, sign_up_data())
+
+    assert User.objects.get().language == "en"
+    assert mail.outbox[0].subject == "Welcome to Baijia Training"
