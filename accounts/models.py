@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import normalize_mobile, validate_mobile
@@ -95,7 +96,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.display_name
 
-    @property
+    @cached_property
     def roles(self) -> set[str]:
         # Group names are role values (accounts.roles); groups are usually prefetched.
         return {group.name for group in self.groups.all()} & set(Role.values)
