@@ -14,11 +14,14 @@ from rest_framework.routers import SimpleRouter
 from accounts import api as accounts_api
 from baijia.health import healthz, ping
 from school import api as school_api
+from school import api_enrolment as school_api_enrolment
 
 router = SimpleRouter()
 router.register("programs", school_api.ProgramViewSet, basename="program")
 router.register("courses", school_api.CourseViewSet, basename="course")
 router.register("cohorts", school_api.CohortViewSet, basename="cohort")
+router.register("enrolments", school_api_enrolment.EnrolmentViewSet, basename="enrolment")
+router.register("teaching/cohorts", school_api_enrolment.TeachingCohortViewSet, basename="teaching-cohort")
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

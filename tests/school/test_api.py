@@ -69,3 +69,11 @@ def test_the_catalogue_endpoints_are_in_the_schema(client):
     paths = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
 
     assert {"/api/v1/programs/", "/api/v1/courses/", "/api/v1/cohorts/", "/api/v1/courses/{code}/"} <= set(paths)
+
+
+def test_the_catalogue_api_answers_in_the_callers_language(client, live_course):
+    chinese = client.get("/api/v1/courses/", {"fee_min": "abc"})
+    english = client.get("/api/v1/courses/", {"fee_min": "abc"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "请输入数字" in str(chinese.json())
+    assert "Enter a number" in str(english.json())
