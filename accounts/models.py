@@ -109,6 +109,9 @@ class Notification(models.Model):
     """A message in a person's in-site inbox; also sent by e-mail when they have an address.
     Written in the recipient's language when it is created."""
 
+    # Many rows, linking nothing an editor needs to find: keep them out of Wagtail's reference index.
+    wagtail_reference_index_ignore = True
+
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))

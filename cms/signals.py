@@ -6,6 +6,7 @@ from wagtail.signals import page_published, page_unpublished
 
 from cms.cache import invalidate_public_pages
 from school.models import Cohort, Course, CourseSkill, Program, Skill, SkillCategory
+from school.signals import cohort_changed
 
 
 def connect() -> None:
@@ -18,6 +19,8 @@ def connect() -> None:
         post_save.connect(invalidate_public_pages, sender=model, dispatch_uid=f"cms-cache-save-{model.__name__}")
         post_delete.connect(invalidate_public_pages, sender=model, dispatch_uid=f"cms-cache-delete-{model.__name__}")
     m2m_changed.connect(invalidate_public_pages, sender=Cohort.instructors.through, dispatch_uid="cms-cache-teachers")
+    # Seats and class status change by bulk updates in the enrolment services, which send no post_save.
+    cohort_changed.connect(invalidate_public_pages, dispatch_uid="cms-cache-seats")
     m2m_changed.connect(
         invalidate_public_pages, sender=Course.prerequisites.through, dispatch_uid="cms-cache-prerequisites"
     )

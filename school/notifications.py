@@ -82,7 +82,8 @@ def tell(enrollment: Enrollment, *, promoted: bool = False, reason: str = "", mo
         old=getattr(moved_from, "code", ""),
         start=lambda: date_format(cohort.start_date),
         end=lambda: date_format(cohort.end_date),
-        position=lambda: waitlist_position(enrollment) or "",
+        # Only the waiting-list message shows it, and it reads the whole list: ask only then.
+        position=(lambda: waitlist_position(enrollment) or "") if enrollment.status == Status.WAITLISTED else "",
         reason=reason or "",
         score=enrollment.final_score if enrollment.final_score is not None else "",
     )

@@ -46,6 +46,8 @@ class AssessmentItem(models.Model):
 
 
 class Score(models.Model):
+    # Many rows, linking nothing an editor needs to find: keep them out of Wagtail's reference index.
+    wagtail_reference_index_ignore = True
     enrollment = models.ForeignKey("school.Enrollment", on_delete=models.CASCADE, related_name="scores")
     item = models.ForeignKey(AssessmentItem, on_delete=models.CASCADE, related_name="scores")
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0)])

@@ -8,6 +8,9 @@ class ClassSession(models.Model):
     """One meeting of a class. Generated from the class's weekly schedule; staff and instructors
     cancel it for a holiday or add an extra one."""
 
+    # Many rows, linking nothing an editor needs to find: keep them out of Wagtail's reference index.
+    wagtail_reference_index_ignore = True
+
     cohort = models.ForeignKey(
         "school.Cohort", verbose_name=_("class"), on_delete=models.CASCADE, related_name="sessions"
     )
@@ -39,6 +42,9 @@ class ClassSession(models.Model):
 
 
 class Attendance(models.Model):
+    # Many rows, linking nothing an editor needs to find: keep them out of Wagtail's reference index.
+    wagtail_reference_index_ignore = True
+
     class Mark(models.TextChoices):
         PRESENT = "present", _("Present")
         LATE = "late", _("Late")

@@ -95,6 +95,9 @@ class EnrollmentQuerySet(models.QuerySet):
 class Enrollment(models.Model):
     """A student's place in a class, from enrolment to result."""
 
+    # Many rows, linking nothing an editor needs to find: keep them out of Wagtail's reference index.
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting approval")
         ENROLLED = "enrolled", _("Enrolled")
@@ -168,6 +171,9 @@ class Enrollment(models.Model):
 
 class EnrollmentEvent(models.Model):
     """Every change of an enrolment: what, who and when."""
+
+    # Many rows, linking nothing an editor needs to find: keep them out of Wagtail's reference index.
+    wagtail_reference_index_ignore = True
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=12, choices=Enrollment.Status.choices, blank=True)

@@ -27,6 +27,7 @@ from school.errors import ImportRowsError
 from school.models import AssessmentItem, Cohort, Enrollment, Score, StudentProfile
 from school.services.attendance import attendance_rates
 from school.services.enrolment import _change
+from school.signals import announce_cohort_change
 
 Status = Enrollment.Status
 
@@ -554,4 +555,5 @@ def finalise_cohort(*, cohort: Cohort, actor, force: bool = False) -> dict[str, 
     # Completed and failed enrolments hold no seat (Cohort.seats_taken counts pending and enrolled).
     holding = Enrollment.objects.filter(cohort=cohort).holding_seats().count()
     Cohort.objects.filter(pk=cohort.pk).update(status=Cohort.Status.FINISHED, seats_taken=holding)
+    announce_cohort_change(cohort.pk)
     return _summary(cohort)

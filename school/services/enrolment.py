@@ -6,25 +6,30 @@ Capacity holds under concurrency on both databases: a seat is taken by a conditi
 IMMEDIATE transactions, and the database checks `seats_taken <= capacity`. Waiting-list positions are
 not stored: they are the order of `waitlisted_at` (then id), so they have no gaps by construction."""
 
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from school import notifications
 from school.errors import EnrolmentError
 from school.models import Cohort, Enrollment, EnrollmentEvent, StudentProfile
+from school.signals import announce_cohort_change
 
 Status = Enrollment.Status
 
 
 def _take_seat(cohort: Cohort) -> bool:
-    taken = Cohort.objects.filter(pk=cohort.pk, seats_taken__lt=F("capacity")).update(seats_taken=F("seats_taken") + 1)
+    # One statement: the seat, and "full" when it was the last one of an open class.
+    taken = Cohort.objects.filter(pk=cohort.pk, seats_taken__lt=F("capacity")).update(
+        seats_taken=F("seats_taken") + 1,
+        status=Case(
+            When(status=Cohort.Status.OPEN, seats_taken__gte=F("capacity") - 1, then=Value(Cohort.Status.FULL)),
+            default=F("status"),
+        ),
+    )
     if taken:
-        # The last seat makes an open class full.
-        Cohort.objects.filter(pk=cohort.pk, status=Cohort.Status.OPEN, seats_taken__gte=F("capacity")).update(
-            status=Cohort.Status.FULL
-        )
+        announce_cohort_change(cohort.pk)
     return bool(taken)
 
 
@@ -33,6 +38,7 @@ def _free_seat(cohort: Cohort) -> None:
     Cohort.objects.filter(pk=cohort.pk, status=Cohort.Status.FULL, seats_taken__lt=F("capacity")).update(
         status=Cohort.Status.OPEN
     )
+    announce_cohort_change(cohort.pk)
 
 
 def _change(enrollment: Enrollment, to_status: str, *, actor, note: str = "", **fields) -> Enrollment:
@@ -53,10 +59,15 @@ def _seat_status(cohort: Cohort) -> str:
 
 def missing_prerequisites(*, student, cohort: Cohort) -> list:
     """The prerequisite courses the student has not completed."""
+    required = list(cohort.course.prerequisites.all())
+    if not required:
+        return []
     completed = set(
-        Enrollment.objects.filter(student=student, status=Status.COMPLETED).values_list("cohort__course_id", flat=True)
+        Enrollment.objects.filter(student=student, status=Status.COMPLETED, cohort__course__in=required).values_list(
+            "cohort__course_id", flat=True
+        )
     )
-    return [course for course in cohort.course.prerequisites.all() if course.pk not in completed]
+    return [course for course in required if course.pk not in completed]
 
 
 def schedule_clashes(*, student, cohort: Cohort) -> list[Cohort]:
@@ -123,7 +134,12 @@ def enrol(*, student, cohort: Cohort, referral_code: str = "", actor=None, by_st
         status = Status.WAITLISTED
     if enrollment.pk is None:
         enrollment.status = status
-        enrollment.save()
+        try:
+            with transaction.atomic():
+                enrollment.save()
+        except IntegrityError:
+            # The same student's other request got there first (two taps at once): one place only.
+            raise EnrolmentError(_("You are already enrolled in this class."), code="duplicate") from None
         EnrollmentEvent.objects.create(enrollment=enrollment, from_status="", to_status=status, actor=actor or student)
     else:
         _change(
@@ -247,6 +263,7 @@ def cancel_cohort(*, cohort: Cohort, actor, reason: str = "") -> int:
     if cohort.status in (Cohort.Status.FINISHED, Cohort.Status.CANCELLED):
         raise EnrolmentError(_("This class has already ended."), code="ended")
     Cohort.objects.filter(pk=cohort.pk).update(status=Cohort.Status.CANCELLED, seats_taken=0)
+    announce_cohort_change(cohort.pk)
     told = 0
     for enrollment in Enrollment.objects.select_related("student", "cohort__course").filter(cohort=cohort).active():
         _change(enrollment, Status.CANCELLED, actor=actor, note=reason, waitlisted_at=None)

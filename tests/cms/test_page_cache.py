@@ -96,3 +96,18 @@ def test_the_same_filters_in_another_order_share_one_cached_page(client, course_
 def test_health_checks_and_the_api_skip_the_cache(client, course_page):
     assert "X-Page-Cache" not in client.get("/healthz")
     assert "X-Page-Cache" not in client.get("/api/v1/courses/")
+
+
+def test_an_enrolment_updates_the_seats_shown_at_once(client, course_page, django_capture_on_commit_callbacks):
+    from school.services.enrolment import enrol
+    from tests.factories import StudentFactory
+
+    before = client.get(url_of(course_page)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        enrol(student=StudentFactory(), cohort=course_page.course.cohorts.get())
+
+    after = client.get(url_of(course_page))
+
+    assert "剩余 20 个（共 30 个）" in before
+    assert after["X-Page-Cache"] == "miss"
+    assert "剩余 19 个（共 30 个）" in after.content.decode()

@@ -1,0 +1,12 @@
+"""What the school tells other apps, without knowing them (design: school never imports cms or jobs)."""
+
+from django.db import transaction
+from django.dispatch import Signal
+
+# A class's seats or status changed by a bulk update (which sends no post_save): sent after commit,
+# with `cohort_id`.
+cohort_changed = Signal()
+
+
+def announce_cohort_change(cohort_id: int) -> None:
+    transaction.on_commit(lambda: cohort_changed.send(sender=None, cohort_id=cohort_id))
