@@ -15,6 +15,7 @@ from pathlib import Path
 BENCHMARKS = {
     "home": "bench.home",
     "catalog": "bench.catalog",
+    "enrolment": "bench.enrolment",
 }
 
 

@@ -10,10 +10,7 @@ import http.client
 import json
 import os
 import re
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,14 +18,24 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bench import percentiles_ms, target
+from bench.server import (
+    BASE_DIR,
+    HOST,
+    ScratchDatabase,
+    flush_redis,
+    free_port,
+    get,
+    manage,
+    server_environment,
+    start_gunicorn,
+    stop,
+    wait_until_up,
+)
 
 describe = "catalogue pages through gunicorn under load: throughput as a ratio to a trivial view"
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 WORKERS = 2
 # Both workers share the page cache (and its invalidation) through Redis, as in production.
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -57,29 +64,29 @@ def run(options) -> dict:
         raise SystemExit("--seconds must be positive; --rounds, --concurrency and --scale at least 1")
     folder = Path(tempfile.mkdtemp(prefix="baijia-catalog-"))
     try:
-        database = ScratchDatabase(os.environ.get("DATABASE_URL", ""), folder)
+        database = ScratchDatabase(os.environ.get("DATABASE_URL", ""), folder, benchmark="catalog")
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    port = _free_port()
-    env = _server_environment(folder, database.url, port)
+    port = free_port()
+    env = server_environment(folder, database.url, port, redis_url=REDIS_URL)
     server = None
     try:
         database.create()
-        _manage(env, "migrate", "--noinput")
-        _manage(env, "collectstatic", "--noinput")
-        seeded = _manage(env, "seed_demo", "--scale", str(options.scale))
-        _flush_page_cache()
-        server = _start_gunicorn(env, folder, port)
-        _wait_until_up(server, port, folder)
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
+        seeded = manage(env, "seed_demo", "--scale", str(options.scale))
+        flush_redis(REDIS_URL)
+        server = start_gunicorn(env, folder, port, workers=WORKERS)
+        wait_until_up(server, port, folder)
 
-        course_page = _first_course_link(_get(port, "/courses/")[1])
-        if not COURSE_LINK.search(_get(port, FILTERED)[1]):
+        course_page = _first_course_link(get(port, "/courses/")[1])
+        if not COURSE_LINK.search(get(port, FILTERED)[1]):
             raise RuntimeError(f"{FILTERED} lists no course: pick a filter that returns results")
         pages = ["/", "/courses/", FILTERED, course_page]
         for path in [BASELINE, *pages, *EXTRAS]:
             for _ in range(2 * WORKERS):  # warm each worker's templates and the shared page cache
-                status, _body = _get(port, path)
+                status, _body = get(port, path)
                 if status != 200:
                     raise RuntimeError(f"GET {path} answered {status} while warming up")
 
@@ -92,9 +99,9 @@ def run(options) -> dict:
         )
     finally:
         if server is not None:
-            _stop(server)
+            stop(server)
         database.drop()
-        _flush_page_cache()
+        flush_redis(REDIS_URL)
         shutil.rmtree(folder, ignore_errors=True)
 
     baseline = measured.pop(BASELINE)
@@ -120,149 +127,6 @@ def run(options) -> dict:
         "pages": measured,
         "targets": targets,
     }
-
-
-class ScratchDatabase:
-    """A database made for one run and dropped afterwards: a SQLite file in the scratch folder, or the
-    PostgreSQL database that DATABASE_URL names, which must not exist yet (so no real one is ever dropped)."""
-
-    def __init__(self, url: str, folder: Path):
-        self.created = False
-        if not url or url.startswith("sqlite"):
-            self.engine, self.url = "sqlite", f"sqlite:///{folder / 'catalog.sqlite3'}"
-            return
-        parts = urlsplit(url)
-        if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
-            raise SystemExit(f"bench catalog runs on SQLite or PostgreSQL, not {parts.scheme}")
-        if parts.hostname not in {None, "", "127.0.0.1", "localhost"}:
-            raise SystemExit(f"bench catalog only talks to 127.0.0.1, not {parts.hostname}")
-        self.engine, self.url, self.name = "postgresql", url, parts.path.lstrip("/")
-        if not self.name or self.name == "postgres":
-            raise SystemExit("DATABASE_URL must name a scratch database, e.g. …:5432/baijia_bench")
-        self.admin_url = parts._replace(scheme="postgresql", path="/postgres").geturl()
-
-    def _admin(self):
-        import psycopg
-
-        return psycopg.connect(self.admin_url, autocommit=True)
-
-    def create(self) -> None:
-        if self.engine != "postgresql":
-            return
-        from psycopg import sql
-
-        with self._admin() as connection:
-            if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.name]).fetchone():
-                raise SystemExit(
-                    f"Database {self.name!r} already exists. bench catalog creates and drops its own database: "
-                    "name one that does not exist, or drop this one if it is a leftover scratch database."
-                )
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
-        self.created = True
-
-    def drop(self) -> None:
-        if not self.created:
-            return
-        from psycopg import sql
-
-        with self._admin() as connection:
-            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name)))
-        self.created = False
-
-
-def _server_environment(folder: Path, database_url: str, port: int) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_ENV": "production",
-        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
-        "BAIJIA_BENCH_STATIC_ROOT": str(folder / "static"),
-        "MEDIA_ROOT": str(folder / "media"),
-        "SECRET_KEY": secrets.token_urlsafe(48),  # 64 characters
-        "ALLOWED_HOSTS": HOST,
-        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on 127.0.0.1, no TLS proxy in front
-        "DEBUG": "false",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_URL,
-        "SITE_URL": f"http://{HOST}:{port}",
-        "LOG_LEVEL": "WARNING",
-    }
-    # Tasks run in-process and mail goes nowhere: the benchmark starts nothing it does not stop.
-    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "EMAIL_HOST", "PYTHONSTARTUP"):
-        env.pop(name, None)
-    return env
-
-
-def _manage(env: dict, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, str(BASE_DIR / "manage.py"), *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    return done.stdout
-
-
-def _flush_page_cache() -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def _start_gunicorn(env: dict, folder: Path, port: int) -> subprocess.Popen:
-    log = (folder / "gunicorn.log").open("wb")
-    command = [sys.executable, "-m", "gunicorn", "baijia.wsgi", "--workers", str(WORKERS)]
-    command += ["--bind", f"{HOST}:{port}", "--log-level", "warning"]
-    # Its own session (process group), so stopping it stops its workers too.
-    return subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=log, start_new_session=True)
-
-
-def _wait_until_up(server: subprocess.Popen, port: int, folder: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            break
-        try:
-            if _get(port, BASELINE) == (200, "pong"):
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    log = (folder / "gunicorn.log").read_text(errors="replace")[-4000:]
-    raise RuntimeError(f"gunicorn did not answer {BASELINE} on port {port}:\n{log}")
-
-
-def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)  # gunicorn stops its workers gracefully
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
-def _get(port: int, path: str) -> tuple[int, str]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read().decode("utf-8", errors="replace")
-    finally:
-        connection.close()
 
 
 def _first_course_link(html: str) -> str:
