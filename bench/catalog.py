@@ -114,7 +114,8 @@ def run(options) -> dict:
         "benchmark": "catalog",
         "database": database.engine,
         "scale": options.scale,
-        "seeded": seeded.strip().splitlines()[0] if seeded.strip() else "",
+        # The summary line; the console e-mail backend may print messages around it.
+        "seeded": next((line for line in seeded.splitlines() if line.startswith("Catalogue:")), ""),
         "seconds": options.seconds,
         "rounds": options.rounds,
         "server": f"gunicorn, {WORKERS} sync workers, production settings, DEBUG off, page cache in Redis",
