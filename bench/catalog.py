@@ -10,28 +10,19 @@ import http.client
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 from bench import percentiles_ms, target
 from bench.server import (
     BASE_DIR,
     HOST,
-    ScratchDatabase,
-    flush_redis,
-    free_port,
+    ScratchSite,
     get,
     manage,
-    server_environment,
-    start_gunicorn,
-    stop,
-    wait_until_up,
 )
 
 describe = "catalogue pages through gunicorn under load: throughput as a ratio to a trivial view"
@@ -62,23 +53,11 @@ def add_arguments(parser):
 def run(options) -> dict:
     if options.seconds <= 0 or options.rounds < 1 or options.concurrency < 1 or options.scale < 1:
         raise SystemExit("--seconds must be positive; --rounds, --concurrency and --scale at least 1")
-    folder = Path(tempfile.mkdtemp(prefix="baijia-catalog-"))
-    try:
-        database = ScratchDatabase(os.environ.get("DATABASE_URL", ""), folder, benchmark="catalog")
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    port = free_port()
-    env = server_environment(folder, database.url, port, redis_url=REDIS_URL)
-    server = None
-    try:
-        database.create()
-        manage(env, "migrate", "--noinput")
-        manage(env, "collectstatic", "--noinput")
-        seeded = manage(env, "seed_demo", "--scale", str(options.scale))
-        flush_redis(REDIS_URL)
-        server = start_gunicorn(env, folder, port, workers=WORKERS)
-        wait_until_up(server, port, folder)
+    with ScratchSite("catalog", redis_url=REDIS_URL) as site:
+        port = site.port
+        manage(site.env, "collectstatic", "--noinput")
+        seeded = manage(site.env, "seed_demo", "--scale", str(options.scale))
+        site.start(workers=WORKERS)
 
         course_page = _first_course_link(get(port, "/courses/")[1])
         if not COURSE_LINK.search(get(port, FILTERED)[1]):
@@ -97,12 +76,7 @@ def run(options) -> dict:
             rounds=options.rounds,
             concurrency=options.concurrency,
         )
-    finally:
-        if server is not None:
-            stop(server)
-        database.drop()
-        flush_redis(REDIS_URL)
-        shutil.rmtree(folder, ignore_errors=True)
+        engine = site.database.engine
 
     baseline = measured.pop(BASELINE)
     for result in measured.values():
@@ -112,7 +86,7 @@ def run(options) -> dict:
     targets.append(target("errors", errors, 0, "lower"))
     return {
         "benchmark": "catalog",
-        "database": database.engine,
+        "database": engine,
         "scale": options.scale,
         # The summary line; the console e-mail backend may print messages around it.
         "seeded": next((line for line in seeded.splitlines() if line.startswith("Catalogue:")), ""),

@@ -14,10 +14,8 @@ import http.client
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -27,17 +25,10 @@ from bench import percentiles_ms, target
 from bench.server import (
     BASE_DIR,
     HOST,
-    ScratchDatabase,
+    ScratchSite,
     cpu_seconds,
-    flush_redis,
-    free_port,
     get,
     machine_cpu_times,
-    manage,
-    server_environment,
-    start_gunicorn,
-    stop,
-    wait_until_up,
 )
 
 describe = "concurrent enrolments through the API under gunicorn: p95, errors, and no class overbooked"
@@ -76,18 +67,8 @@ def run(options) -> dict:
         raise SystemExit("--seconds must be positive; --concurrency, --students, --cohorts and --seats at least 1")
     if options.workers < 1 or options.threads < 1:
         raise SystemExit("--workers and --threads must be at least 1")
-    folder = Path(tempfile.mkdtemp(prefix="baijia-enrolment-"))
-    try:
-        database = ScratchDatabase(os.environ.get("DATABASE_URL", ""), folder, benchmark="enrolment")
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    port = free_port()
-    env = server_environment(folder, database.url, port, redis_url=REDIS_URL)
-    server = None
-    try:
-        database.create()
-        manage(env, "migrate", "--noinput")
+    with ScratchSite("enrolment", redis_url=REDIS_URL) as site:
+        env, port, folder = site.env, site.port, site.folder
         fixtures = folder / "fixtures.json"
         made = _helper(
             env,
@@ -101,9 +82,7 @@ def run(options) -> dict:
             "--seats",
             str(options.seats),
         )
-        flush_redis(REDIS_URL)
-        server = start_gunicorn(env, folder, port, workers=options.workers, threads=options.threads)
-        wait_until_up(server, port, folder)
+        server = site.start(workers=options.workers, threads=options.threads)
         # Warm every worker thread (imports, translations, the database connection) without enrolling anyone.
         token = json.loads(fixtures.read_text())["tokens"][0]
         for _ in range(4 * options.workers * options.threads):
@@ -129,16 +108,10 @@ def run(options) -> dict:
         )
         server_cpu = cpu_seconds(server.pid) - server_cpu
         busy_after, total_after = machine_cpu_times()
-        stop(server)
-        server = None
+        site.stop()
         checked = _helper(env, "--check")
         server_log = (folder / "gunicorn.log").read_text(errors="replace")
-    finally:
-        if server is not None:
-            stop(server)
-        database.drop()
-        flush_redis(REDIS_URL)
-        shutil.rmtree(folder, ignore_errors=True)
+        engine = site.database.engine
 
     # Every 201 the clients saw is a row in the database, and every row was answered 201.
     unaccounted = abs(checked["enrolments"] - measured["outcomes"].get("created", 0))
@@ -153,7 +126,7 @@ def run(options) -> dict:
     kind = f"{options.threads}-thread gthread" if options.threads > 1 else "sync"
     return {
         "benchmark": "enrolment",
-        "database": database.engine,
+        "database": engine,
         "server": f"gunicorn, {options.workers} {kind} workers, production settings, DEBUG off",
         "workers": options.workers,
         "threads": options.threads,

@@ -5,10 +5,12 @@ client of what it starts."""
 import http.client
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -190,3 +192,46 @@ def machine_cpu_times() -> tuple[float, float]:
         return 0.0, 0.0
     idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
     return float(sum(values) - idle), float(sum(values))
+
+
+class ScratchSite:
+    """A temporary folder, a scratch database migrated for the benchmark, and the environment a
+    gunicorn for it runs with. As a context manager it removes all of it, and stops `server`, on exit."""
+
+    def __init__(self, benchmark: str, *, redis_url: str):
+        self.redis_url = redis_url
+        self.folder = Path(tempfile.mkdtemp(prefix=f"baijia-{benchmark}-"))
+        try:
+            self.database = ScratchDatabase(os.environ.get("DATABASE_URL", ""), self.folder, benchmark=benchmark)
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+        self.port = free_port()
+        self.env = server_environment(self.folder, self.database.url, self.port, redis_url=redis_url)
+        self.server: subprocess.Popen | None = None
+
+    def __enter__(self):
+        try:
+            self.database.create()
+            manage(self.env, "migrate", "--noinput")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def start(self, *, workers: int, threads: int = 1) -> subprocess.Popen:
+        flush_redis(self.redis_url)
+        self.server = start_gunicorn(self.env, self.folder, self.port, workers=workers, threads=threads)
+        wait_until_up(self.server, self.port, self.folder)
+        return self.server
+
+    def stop(self) -> None:
+        if self.server is not None:
+            stop(self.server)
+            self.server = None
+
+    def __exit__(self, *exc_info):
+        self.stop()
+        self.database.drop()
+        flush_redis(self.redis_url)
+        shutil.rmtree(self.folder, ignore_errors=True)
