@@ -253,9 +253,8 @@ class EnrolmentViewSet(SchoolApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
             student=request.user, cohort=cohort, referral_code=given.validated_data["referral_code"]
         )
         enrollment.cohort = cohort  # with its course, for the response
-        return Response(
-            self.get_serializer(with_waitlist_positions([enrollment])[0]).data, status=status.HTTP_201_CREATED
-        )
+        enrollment.position = enrollment.waitlist_position()
+        return Response(self.get_serializer(enrollment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         tags=["enrolment"],

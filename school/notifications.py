@@ -56,14 +56,6 @@ MOVED = (
 )
 
 
-def waitlist_position(enrollment: Enrollment) -> int | None:
-    entry = Enrollment.objects.filter(cohort_id=enrollment.cohort_id).waitlist()
-    for row in entry.values("pk", "position"):
-        if row["pk"] == enrollment.pk:
-            return row["position"]
-    return None
-
-
 def tell(enrollment: Enrollment, *, promoted: bool = False, reason: str = "", moved_from=None) -> None:
     if moved_from is not None:
         subject, body = MOVED
@@ -82,8 +74,7 @@ def tell(enrollment: Enrollment, *, promoted: bool = False, reason: str = "", mo
         old=getattr(moved_from, "code", ""),
         start=lambda: date_format(cohort.start_date),
         end=lambda: date_format(cohort.end_date),
-        # Only the waiting-list message shows it, and it reads the whole list: ask only then.
-        position=(lambda: waitlist_position(enrollment) or "") if enrollment.status == Status.WAITLISTED else "",
+        position=lambda: enrollment.waitlist_position() or "",
         reason=reason or "",
         score=enrollment.final_score if enrollment.final_score is not None else "",
     )

@@ -156,6 +156,14 @@ class Enrollment(models.Model):
     def __str__(self):
         return f"{self.student} · {self.cohort}"
 
+    def waitlist_position(self) -> int | None:
+        """Its place on the waiting list (1 is next in line), with one COUNT; None when not waiting.
+        The same order as EnrollmentQuerySet.waitlist()."""
+        if self.status != self.Status.WAITLISTED:
+            return None
+        ahead = Q(waitlisted_at__lt=self.waitlisted_at) | Q(waitlisted_at=self.waitlisted_at, pk__lte=self.pk)
+        return Enrollment.objects.filter(ahead, cohort_id=self.cohort_id, status=self.Status.WAITLISTED).count()
+
     @property
     def referrer_name(self) -> str:
         return self.referred_by.display_name if self.referred_by_id else ""

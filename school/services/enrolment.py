@@ -6,8 +6,8 @@ Capacity holds under concurrency on both databases: a seat is taken by a conditi
 IMMEDIATE transactions, and the database checks `seats_taken <= capacity`. Waiting-list positions are
 not stored: they are the order of `waitlisted_at` (then id), so they have no gaps by construction."""
 
-from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,15 +19,19 @@ from school.signals import announce_cohort_change
 Status = Enrollment.Status
 
 
+# The hottest statement of enrolment, written out: the seat, and "full" when it was the last seat of
+# an open class, in one conditional UPDATE (plain SQL that SQLite and PostgreSQL both run).
+_TAKE_SEAT_SQL = (
+    "UPDATE school_cohort SET seats_taken = seats_taken + 1, "
+    "status = CASE WHEN status = %s AND seats_taken + 1 >= capacity THEN %s ELSE status END "
+    "WHERE id = %s AND seats_taken < capacity"
+)
+
+
 def _take_seat(cohort: Cohort) -> bool:
-    # One statement: the seat, and "full" when it was the last one of an open class.
-    taken = Cohort.objects.filter(pk=cohort.pk, seats_taken__lt=F("capacity")).update(
-        seats_taken=F("seats_taken") + 1,
-        status=Case(
-            When(status=Cohort.Status.OPEN, seats_taken__gte=F("capacity") - 1, then=Value(Cohort.Status.FULL)),
-            default=F("status"),
-        ),
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE_SEAT_SQL, [Cohort.Status.OPEN, Cohort.Status.FULL, cohort.pk])
+        taken = cursor.rowcount
     if taken:
         announce_cohort_change(cohort.pk)
     return bool(taken)
@@ -100,7 +104,8 @@ def enrol(*, student, cohort: Cohort, referral_code: str = "", actor=None, by_st
     window, missing prerequisites, already enrolled. Staff (`by_staff`) may also place a student in
     a class that has started, outside the window (a walk-in, or the record of a past class), and
     vouch for the student's prior learning in place of the prerequisites."""
-    cohort = Cohort.objects.select_related("course").get(pk=cohort.pk)
+    if not Cohort.course.is_cached(cohort):
+        cohort = Cohort.objects.select_related("course").get(pk=cohort.pk)
     today = timezone.localdate()
     accepting = [Cohort.Status.OPEN, Cohort.Status.FULL]
     if by_staff:
@@ -120,35 +125,28 @@ def enrol(*, student, cohort: Cohort, referral_code: str = "", actor=None, by_st
             % {"courses": "、".join(course.display_title for course in missing)},
             code="prerequisites",
         )
-    enrollment = Enrollment.objects.select_for_update().filter(student=student, cohort=cohort).first()
-    if enrollment and enrollment.is_active:
-        raise EnrolmentError(_("You are already enrolled in this class."), code="duplicate")
-    if enrollment is None:
-        enrollment = Enrollment(student=student, cohort=cohort, status="")
-    enrollment.referred_by = referrer_for(referral_code, student=student)
+    referred_by = referrer_for(referral_code, student=student)
     if _take_seat(cohort):
-        enrollment.waitlisted_at = None
         status = Status.ENROLLED if by_staff else _seat_status(cohort)  # staff placing is the approval
+        waitlisted_at = None
     else:
-        enrollment.waitlisted_at = timezone.now()
-        status = Status.WAITLISTED
-    if enrollment.pk is None:
-        enrollment.status = status
-        try:
-            with transaction.atomic():
-                enrollment.save()
-        except IntegrityError:
-            # The same student's other request got there first (two taps at once): one place only.
+        status, waitlisted_at = Status.WAITLISTED, timezone.now()
+    # Insert first: a first enrolment (the usual case) costs no lookup. The unique (class, student)
+    # constraint finds an earlier place; an active one refuses, an ended one (withdrawn, rejected…) is
+    # taken up again. Raising rolls the seat back with the rest of the transaction.
+    enrollment = Enrollment(
+        student=student, cohort=cohort, status=status, waitlisted_at=waitlisted_at, referred_by=referred_by
+    )
+    try:
+        with transaction.atomic():
+            enrollment.save()
+    except IntegrityError:
+        enrollment = Enrollment.objects.select_for_update().get(student=student, cohort=cohort)
+        if enrollment.is_active:
             raise EnrolmentError(_("You are already enrolled in this class."), code="duplicate") from None
-        EnrollmentEvent.objects.create(enrollment=enrollment, from_status="", to_status=status, actor=actor or student)
+        _change(enrollment, status, actor=actor or student, waitlisted_at=waitlisted_at, referred_by=referred_by)
     else:
-        _change(
-            enrollment,
-            status,
-            actor=actor or student,
-            waitlisted_at=enrollment.waitlisted_at,
-            referred_by=enrollment.referred_by,
-        )
+        EnrollmentEvent.objects.create(enrollment=enrollment, from_status="", to_status=status, actor=actor or student)
     notifications.tell(enrollment)
     return enrollment
 

@@ -211,3 +211,15 @@ def test_a_student_with_an_email_address_is_also_told_by_email(django_capture_on
 
     assert [message.to for message in mailoutbox] == [["liu.fang@example.com"]]
     assert mailoutbox[0].subject.startswith("报名成功")
+
+
+def test_each_waiting_student_knows_their_place_in_one_query(django_assert_num_queries):
+    cohort = CohortFactory(capacity=1)
+    waiting = [service.enrol(student=StudentFactory(), cohort=cohort) for _ in range(4)][1:]
+
+    with django_assert_num_queries(1):
+        place = waiting[1].waitlist_position()
+
+    assert place == 2
+    assert [enrollment.waitlist_position() for enrollment in waiting] == [1, 2, 3]
+    assert waitlist_positions(cohort) == {e.student_id: e.waitlist_position() for e in waiting}
