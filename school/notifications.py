@@ -56,7 +56,11 @@ MOVED = (
 )
 
 
-def tell(enrollment: Enrollment, *, promoted: bool = False, reason: str = "", moved_from=None) -> None:
+def tell(
+    enrollment: Enrollment, *, promoted: bool = False, reason: str = "", moved_from=None, position: int | None = None
+) -> None:
+    """`position`: the enrolment's place on the waiting list, where the caller has just counted it
+    (else it is counted here, when the enrolment is waiting)."""
     if moved_from is not None:
         subject, body = MOVED
     elif promoted:
@@ -74,7 +78,7 @@ def tell(enrollment: Enrollment, *, promoted: bool = False, reason: str = "", mo
         old=getattr(moved_from, "code", ""),
         start=lambda: date_format(cohort.start_date),
         end=lambda: date_format(cohort.end_date),
-        position=lambda: enrollment.waitlist_position() or "",
+        position=lambda: (position if position is not None else enrollment.waitlist_position()) or "",
         reason=reason or "",
         score=enrollment.final_score if enrollment.final_score is not None else "",
     )

@@ -6,14 +6,16 @@ Capacity holds under concurrency on both databases: a seat is taken by a conditi
 IMMEDIATE transactions, and the database checks `seats_taken <= capacity`. Waiting-list positions are
 not stored: they are the order of `waitlisted_at` (then id), so they have no gaps by construction."""
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+import functools
+
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from school import notifications
 from school.errors import EnrolmentError
-from school.models import Cohort, Enrollment, EnrollmentEvent, StudentProfile
+from school.models import Cohort, Course, Enrollment, EnrollmentEvent, StudentProfile
 from school.signals import announce_cohort_change
 
 Status = Enrollment.Status
@@ -35,6 +37,41 @@ def _take_seat(cohort: Cohort) -> bool:
     if taken:
         announce_cohort_change(cohort.pk)
     return bool(taken)
+
+
+@functools.cache
+def _insert_enrolment_sql() -> tuple[str, list]:
+    """`INSERT … ON CONFLICT (class, student) DO NOTHING RETURNING id` for Enrollment, and the fields whose
+    values it takes (every column but the id), from the model's metadata."""
+    meta = Enrollment._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    (once_per_class,) = [c for c in meta.constraints if c.name == "school_enrollment_once_per_class"]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    conflict = ", ".join(quote(meta.get_field(name).column) for name in once_per_class.fields)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608
+        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    return sql, fields
+
+
+def _insert_unless_enrolled(enrollment: Enrollment) -> bool:
+    """Insert the new enrolment unless the student already has a row for the class, in one statement
+    (ON CONFLICT DO NOTHING RETURNING: PostgreSQL, and SQLite ≥ 3.35) with no savepoint to catch an
+    IntegrityError in. True when inserted; `enrollment` then has its id. The values are prepared by the
+    model's own fields, as save() does; like the seat UPDATE it sends no pre_save/post_save (nothing
+    listens for enrolments: other apps hear of seats by cohort_changed)."""
+    sql, fields = _insert_enrolment_sql()
+    values = [field.get_db_prep_save(field.pre_save(enrollment, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    enrollment.pk = row[0]
+    enrollment._state.adding, enrollment._state.db = False, connection.alias
+    return True
 
 
 def _free_seat(cohort: Cohort) -> None:
@@ -61,8 +98,18 @@ def _seat_status(cohort: Cohort) -> str:
     return Status.PENDING if cohort.course.requires_approval else Status.ENROLLED
 
 
+def cohorts_to_enrol_in():
+    """Classes as enrol() reads them, in one query: with the course, and whether the course has any
+    prerequisites (most have none, and then checking them costs no query)."""
+    return Cohort.objects.select_related("course").annotate(
+        has_prerequisites=Exists(Course.prerequisites.through.objects.filter(from_course_id=OuterRef("course_id")))
+    )
+
+
 def missing_prerequisites(*, student, cohort: Cohort) -> list:
     """The prerequisite courses the student has not completed."""
+    if not getattr(cohort, "has_prerequisites", True):  # read with the class by cohorts_to_enrol_in()
+        return []
     required = list(cohort.course.prerequisites.all())
     if not required:
         return []
@@ -103,9 +150,12 @@ def enrol(*, student, cohort: Cohort, referral_code: str = "", actor=None, by_st
     the waiting list when the class is full. Refuses with EnrolmentError: outside the enrolment
     window, missing prerequisites, already enrolled. Staff (`by_staff`) may also place a student in
     a class that has started, outside the window (a walk-in, or the record of a past class), and
-    vouch for the student's prior learning in place of the prerequisites."""
+    vouch for the student's prior learning in place of the prerequisites.
+
+    The enrolment comes back with its `position` on the waiting list (None unless waiting). A class read
+    by cohorts_to_enrol_in() needs no further query before the seat is taken."""
     if not Cohort.course.is_cached(cohort):
-        cohort = Cohort.objects.select_related("course").get(pk=cohort.pk)
+        cohort = cohorts_to_enrol_in().get(pk=cohort.pk)
     today = timezone.localdate()
     accepting = [Cohort.Status.OPEN, Cohort.Status.FULL]
     if by_staff:
@@ -137,17 +187,17 @@ def enrol(*, student, cohort: Cohort, referral_code: str = "", actor=None, by_st
     enrollment = Enrollment(
         student=student, cohort=cohort, status=status, waitlisted_at=waitlisted_at, referred_by=referred_by
     )
-    try:
-        with transaction.atomic():
-            enrollment.save()
-    except IntegrityError:
+    if _insert_unless_enrolled(enrollment):
+        EnrollmentEvent.objects.create(enrollment=enrollment, from_status="", to_status=status, actor=actor or student)
+    else:
         enrollment = Enrollment.objects.select_for_update().get(student=student, cohort=cohort)
         if enrollment.is_active:
-            raise EnrolmentError(_("You are already enrolled in this class."), code="duplicate") from None
+            raise EnrolmentError(_("You are already enrolled in this class."), code="duplicate")
+        enrollment.cohort = cohort  # with its course, already read
         _change(enrollment, status, actor=actor or student, waitlisted_at=waitlisted_at, referred_by=referred_by)
-    else:
-        EnrollmentEvent.objects.create(enrollment=enrollment, from_status="", to_status=status, actor=actor or student)
-    notifications.tell(enrollment)
+    # Counted once, inside the transaction: for the notification and for the caller (e.g. the API's answer).
+    enrollment.position = enrollment.waitlist_position()
+    notifications.tell(enrollment, position=enrollment.position)
     return enrollment
 
 
