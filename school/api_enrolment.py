@@ -8,7 +8,8 @@ caller may see, so another person's enrolment or another instructor's class answ
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count
+from django.db.models import Count, Value
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils.encoding import smart_str
 from django.utils.translation import gettext as _
@@ -16,15 +17,17 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from accounts.authentication import TokenAuthentication
 from accounts.roles import Role
 from school.api import CohortSerializer
 from school.errors import EnrolmentError
-from school.models import AssessmentItem, Attendance, ClassSession, Cohort, Enrollment, StudentProfile
-from school.permissions import cohorts_run_by, is_staff
+from school.models import AssessmentItem, Attendance, ClassSession, Cohort, Enrollment
+from school.permissions import cohorts_run_by, has_student_profile, is_staff
 from school.services import assessment as assessment_services
 from school.services import attendance as attendance_services
 from school.services import enrolment as enrolment_services
@@ -108,9 +111,18 @@ class RefusalSerializer(serializers.Serializer):
     fields = serializers.DictField(required=False, help_text="Malformed input, by field.")
 
 
+class StudentTokenAuthentication(TokenAuthentication):
+    """An API token, with the user's roles and student profile read in the same query: enrolling checks both."""
+
+    user_related = ("student_profile",)
+
+
 class SchoolApiMixin:
     """Viewsets that refuse as {"detail", "code"} (refusal_handler), in the caller's language
-    (baijia.middleware.ApiLanguageMiddleware)."""
+    (baijia.middleware.ApiLanguageMiddleware). Signed in as by default (session, then API token), with the
+    token's query also reading the user's roles, which every permission here checks."""
+
+    authentication_classes = [SessionAuthentication, TokenAuthentication]
 
     def get_exception_handler(self):
         return refusal_handler
@@ -154,14 +166,15 @@ class CohortCodeField(serializers.SlugRelatedField):
         if not isinstance(data, str):
             self.fail("invalid")
         try:
-            return self.get_queryset().get(code__iexact=data.strip())
+            # As the unique index on LOWER(code) compares, so the lookup uses it.
+            return self.get_queryset().alias(lower_code=Lower("code")).get(lower_code=Lower(Value(data.strip())))
         except Cohort.DoesNotExist:
             self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
 
 
 class EnrolRequestSerializer(serializers.Serializer):
     cohort = CohortCodeField(
-        slug_field="code", queryset=Cohort.objects.select_related("course"), help_text="The class's code."
+        slug_field="code", queryset=enrolment_services.cohorts_to_enrol_in(), help_text="The class's code."
     )
     referral_code = serializers.CharField(
         max_length=16, allow_blank=True, default="", help_text="Another student's referral code, if any."
@@ -206,6 +219,7 @@ class EnrolmentViewSet(SchoolApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
     queryset = Enrollment.objects.none()  # for the schema; the real one is the caller's
     serializer_class = EnrolmentSerializer
     filter_backends = []
+    authentication_classes = [SessionAuthentication, StudentTokenAuthentication]
 
     def get_permissions(self):
         if self.action == "create":
@@ -241,7 +255,7 @@ class EnrolmentViewSet(SchoolApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         given = EnrolRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         cohort = given.validated_data["cohort"]
-        if not StudentProfile.objects.filter(user=request.user).exists():
+        if not has_student_profile(request.user):
             return Response(
                 {
                     "detail": _("Please complete your profile first: the school needs it to enrol you."),
@@ -252,8 +266,7 @@ class EnrolmentViewSet(SchoolApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         enrollment = enrolment_services.enrol(
             student=request.user, cohort=cohort, referral_code=given.validated_data["referral_code"]
         )
-        enrollment.cohort = cohort  # with its course, for the response
-        enrollment.position = enrollment.waitlist_position()
+        # enrol() gives it back with its class (and course) and its `position` on the waiting list.
         return Response(self.get_serializer(enrollment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -1,11 +1,21 @@
 """Who may do what with a class. Checked on the server by every view and API endpoint."""
 
+from django.contrib.auth import get_user_model
+
 from accounts.roles import Role
-from school.models import Cohort
+from school.models import Cohort, StudentProfile
 
 
 def is_staff(user) -> bool:
     return user.is_authenticated and (user.is_superuser or (user.is_staff and user.has_role(Role.STAFF)))
+
+
+def has_student_profile(user) -> bool:
+    """Whether the user has completed their student profile: no query when it was read with the user
+    (e.g. by the enrolment API's token authentication)."""
+    if get_user_model().student_profile.is_cached(user):
+        return hasattr(user, "student_profile")  # read with the user: the profile, or None
+    return StudentProfile.objects.filter(user=user).exists()
 
 
 def teaches(user, cohort: Cohort) -> bool:

@@ -6,11 +6,13 @@ from decimal import Decimal
 
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 import pytest
 from rest_framework.authtoken.models import Token
 
+from accounts.models import Notification
 from accounts.roles import Role
 from school.models import Attendance, Cohort, Enrollment, Score
 from school.services import enrolment as enrolment_services
@@ -235,6 +237,56 @@ def test_anonymous_callers_are_refused(client):
     assert client.get(f"/api/v1/teaching/cohorts/{cohort.code}/roster/").status_code in (401, 403)
     assert client.get("/api/v1/enrolments/", HTTP_AUTHORIZATION="Token not-a-token").status_code in (401, 403)
     assert not Enrollment.objects.exclude(pk=enrollment.pk).exists()
+
+
+def test_a_token_brings_the_callers_roles_and_profile(client):
+    """The token's one query reads the roles and the student profile: the same answers as without it."""
+    cohort = CohortFactory()
+    instructor = an_instructor_of(cohort)
+    without_profile = StudentFactory()
+    inactive = a_student()
+    inactive.is_active = False
+    inactive.save()
+
+    def token_of(user):
+        return {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+
+    assert enrol(client, cohort.code, **token_of(instructor)).status_code == 403
+    assert client.get("/api/v1/teaching/cohorts/", **token_of(instructor)).status_code == 200
+    refused = enrol(client, cohort.code, **token_of(without_profile))
+    assert (refused.status_code, refused.json()["code"]) == (400, "profile")
+    assert enrol(client, cohort.code, **token_of(inactive)).status_code in (401, 403)
+    assert not Enrollment.objects.exists()
+
+
+def _statements(queries) -> list[str]:
+    """The SQL statements of a request, without the transaction's own (BEGIN, SAVEPOINT, COMMIT …)."""
+    control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+    return [query["sql"] for query in queries if not query["sql"].upper().startswith(control)]
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["seat", "waiting list"])
+def test_enrolling_takes_six_statements_and_a_count_for_a_waiting_list_place(client, full):
+    """Pinned, so the hot path cannot grow back: the token (with roles and profile), the class (with its
+    course and whether it has prerequisites), the seat, the enrolment, its change record and the
+    student's notification; on the waiting list, one COUNT for the place, told and answered."""
+    cohort = CohortFactory(capacity=1)
+    if full:
+        EnrollmentFactory(cohort=cohort)
+        Cohort.objects.filter(pk=cohort.pk).update(seats_taken=1, status=Cohort.Status.FULL)
+    student = a_student()
+    auth = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=student).key}"}
+
+    with CaptureQueriesContext(connection) as queries:
+        response = enrol(client, cohort.code, **auth)
+
+    assert response.status_code == 201
+    assert response.json()["waitlist_position"] == (1 if full else None)
+    statements = _statements(queries)
+    assert len(statements) == (7 if full else 6), "\n".join(statements)
+    assert sum("COUNT(" in sql.upper() for sql in statements) == (1 if full else 0)
+    told = Notification.objects.get(recipient=student)
+    assert told.body.startswith(f"{cohort.code} 班已满，您是候补第 1 位") if full else cohort.code in told.body
 
 
 # --- My enrolments and withdrawing ---------------------------------------------------------------------
