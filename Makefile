@@ -8,8 +8,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
-# System libraries: Pango and HarfBuzz's subsetter for WeasyPrint, CJK fonts for certificates, gettext.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext
+# System libraries: Pango and HarfBuzz's subsetter for WeasyPrint, CJK fonts for certificates (Noto;
+# HanaMin for the rare characters of CJK Extensions A and B), gettext.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono gettext
 TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium
 PG_URL ?= postgres://postgres@127.0.0.1:5432/baijia
 ARTIFACTS := $(CURDIR)/test-artifacts

@@ -50,6 +50,7 @@ if settings.DEBUG:
 # engines and the public page cache can rely on. Wagtail serves every other path: keep it last.
 urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
+    path("certificates/", include("school.certificate_urls")),
     path("", include("school.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

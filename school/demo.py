@@ -681,11 +681,23 @@ def seed_catalogue(*, scale: int = 1, today: date | None = None) -> dict[str, in
     }
 
 
+# The letters in certificate numbers: the pinyin initials of each program's name.
+PROGRAM_CODES = {
+    "housekeeping": "JZ",
+    "marketing": "YX",
+    "tourism": "LY",
+    "computer": "JSJ",
+    "e-commerce": "DS",
+    "art-design": "MS",
+}
+
+
 def _seed_programs() -> dict[str, Program]:
     return {
         spec.slug: Program.objects.update_or_create(
             slug=spec.slug,
             defaults={
+                "code": PROGRAM_CODES[spec.slug],
                 "name": spec.name,
                 "name_en": spec.name_en,
                 "description": spec.description,

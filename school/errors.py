@@ -13,3 +13,7 @@ class ImportRowsError(Exception):
     def __init__(self, errors: list[tuple[int, str]]):
         super().__init__(f"{len(errors)} rows have errors")
         self.errors = errors
+
+
+class CertificateError(EnrolmentError):
+    """A certificate request the school's rules refuse (not completed, already certified, no reason…)."""

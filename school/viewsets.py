@@ -82,7 +82,7 @@ class ProgramViewSet(SchoolViewSet):
     export_filename = "programs"
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]),
-        FieldPanel("slug"),
+        FieldRowPanel([FieldPanel("slug"), FieldPanel("code")]),
         FieldPanel("description"),
         FieldPanel("sort_order"),
     ]
@@ -172,6 +172,7 @@ class CourseViewSet(SchoolViewSet):
                     FieldRowPanel([FieldPanel("min_attendance_percent"), FieldPanel("pass_mark")]),
                     FieldPanel("requires_approval"),
                     FieldPanel("prerequisites", widget=forms.CheckboxSelectMultiple),
+                    FieldPanel("certificate_template"),
                 ],
                 heading=_("Completion"),
             ),

@@ -155,3 +155,34 @@ class AssessmentItemFactory(factory.django.DjangoModelFactory):
     weight = 50
     max_score = 100
     sort_order = factory.Sequence(lambda n: n)
+
+
+class CompletedEnrollmentFactory(EnrollmentFactory):
+    """A student who finished the class (in the past) and passed, with the profile certificates print."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    cohort = factory.SubFactory(
+        CohortFactory,
+        start_date=factory.LazyFunction(lambda: days_from_today(-90)),
+        end_date=factory.LazyFunction(lambda: days_from_today(-5)),
+        enrolment_opens=factory.LazyFunction(lambda: days_from_today(-120)),
+        enrolment_closes=factory.LazyFunction(lambda: days_from_today(-91)),
+        status="finished",
+    )
+    status = "completed"
+    final_score = "86.50"
+
+    @factory.post_generation
+    def profile(enrollment, create, extracted, **kwargs):
+        if create and not hasattr(enrollment.student, "student_profile"):
+            StudentProfileFactory(user=enrollment.student, **kwargs)
+
+
+class CertificateTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "school.CertificateTemplate"
+
+    name = factory.Sequence(lambda n: f"证书模板{n}")
+    signatory = "校长 王志强"

@@ -13,6 +13,13 @@ from school.models.catalogue import (
     SkillLevel,
     Weekday,
 )
+from school.models.certificates import (
+    Certificate,
+    CertificateBatch,
+    CertificateEvent,
+    CertificateSequence,
+    CertificateTemplate,
+)
 from school.models.enrolment import (
     LUOYANG_DISTRICTS,
     EducationLevel,
@@ -27,6 +34,11 @@ __all__ = [
     "LUOYANG_DISTRICTS",
     "AssessmentItem",
     "Attendance",
+    "Certificate",
+    "CertificateBatch",
+    "CertificateEvent",
+    "CertificateSequence",
+    "CertificateTemplate",
     "ClassSession",
     "EducationLevel",
     "EnrolmentSettings",

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -40,6 +40,13 @@ class Program(Bilingual):
     """A major the school teaches, e.g. 家政服务 (housekeeping services)."""
 
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=6,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{1,6}$", _("One to six capital letters, e.g. JZ."))],
+        help_text=_("Short letters in certificate numbers, e.g. JZ for 家政服务."),
+    )
     description = models.TextField(_("description"), blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -114,6 +121,15 @@ class Course(ClusterableModel):
     pass_mark = models.PositiveSmallIntegerField(_("pass mark"), default=60, validators=[MaxValueValidator(100)])
     requires_approval = models.BooleanField(
         _("enrolment needs approval"), default=False, help_text=_("Staff approve each enrolment before it counts.")
+    )
+    certificate_template = models.ForeignKey(
+        "school.CertificateTemplate",
+        verbose_name=_("certificate template"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="courses",
+        help_text=_("How this course's certificates look; empty for the default template."),
     )
     # Title, English title, code and pinyin (full and initials), for substring search on any database.
     search_text = models.TextField(editable=False, default="")

@@ -1,0 +1,373 @@
+"""Issuing, revoking and reissuing certificates. Every certificate is made here, by one path for one
+student or a whole class, so the guarantees hold for the browser, the API, Celery and seed_demo alike:
+
+- Nothing is half-issued: every name is checked against the installed fonts before any number is
+  taken; a single issue or a reissue is one transaction.
+- Numbers (year, program, sequence) are taken under a row lock in the same transaction that creates
+  the certificates, as `pending` rows; they run with no gaps and no repeats.
+- A class's run is resumable and idempotent: its pending rows are rendered in chunks and each turns
+  `valid` with a conditional update, so running it twice, or again after a worker died half-way,
+  ends with exactly one valid certificate per eligible student. The database's partial unique index
+  (one pending-or-valid certificate per enrolment) holds even when two runs race.
+- A student is told once: `emailed_at` is claimed with a conditional update before telling.
+- An issued PDF is written once and never rewritten; its SHA-256 is stored beside it."""
+
+import calendar
+import datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.notifications import notify
+from school import certificates as rendering
+from school.certificates import fonts
+from school.certificates.pdf import CertificateContent
+from school.errors import CertificateError
+from school.models import (
+    Certificate,
+    CertificateBatch,
+    CertificateEvent,
+    CertificateSequence,
+    CertificateTemplate,
+    Cohort,
+    Enrollment,
+)
+from school.signals import certificate_revoked
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 50  # certificates laid out per WeasyPrint document: fast, and bounded in memory
+Action = CertificateEvent.Action
+
+
+@dataclass
+class IssueResult:
+    issued: int  # certificates this run made valid
+    already: int  # eligible students who already had one
+    total: int
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (the month's last day where it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def holder_name(enrollment: Enrollment) -> str:
+    profile = getattr(enrollment.student, "student_profile", None)
+    return (profile.real_name if profile else "") or enrollment.student.display_name
+
+
+def certified(queryset):
+    """Enrolments that already have a certificate that counts (valid, revoked or superseded): a
+    revocation is a decision, so a class's run does not quietly certify that student again."""
+    return queryset.filter(
+        Exists(Certificate.objects.filter(enrollment=OuterRef("pk")).exclude(status=Certificate.Status.PENDING))
+    )
+
+
+def eligible(cohort: Cohort):
+    """The class's enrolments that should have a certificate: completed ones."""
+    return Enrollment.objects.filter(cohort=cohort, status=Enrollment.Status.COMPLETED)
+
+
+def _check_names(enrollments: list[Enrollment], template: CertificateTemplate) -> None:
+    """Refuse the whole run, naming each character and whose name it is in, when any text of it has
+    no glyph in the installed fonts."""
+    problems = []
+    for enrollment in enrollments:
+        text = holder_name(enrollment) + enrollment.cohort.course.title
+        missing = fonts.missing_characters(text, fonts.chain(template.typeface))
+        if missing:
+            problems.append(fonts.FontCoverageError(missing, who=holder_name(enrollment)))
+    if problems:
+        raise CertificateError(" ".join(str(problem) for problem in problems), code="font_coverage")
+
+
+def _next_numbers(program, year: int, count: int) -> list[str]:
+    """`count` consecutive numbers, taken under the (year, program) row lock. Call inside a transaction."""
+    try:
+        with transaction.atomic():
+            CertificateSequence.objects.get_or_create(year=year, program=program)
+    except IntegrityError:
+        pass  # another run created the row first; it is there now
+    sequence = CertificateSequence.objects.select_for_update().get(year=year, program=program)
+    first = sequence.last + 1
+    sequence.last += count
+    sequence.save(update_fields=["last"])
+    prefix = program.code or f"P{program.pk}"
+    return [f"BJ{year}-{prefix}-{number:05d}" for number in range(first, first + count)]
+
+
+def _allocate(enrollments: list[Enrollment], *, template: CertificateTemplate, issued_by) -> list[Certificate]:
+    """Pending certificates with their numbers, for enrolments that have none. Inside a transaction."""
+    if not enrollments:
+        return []
+    today = timezone.localdate()
+    course = enrollments[0].cohort.course
+    numbers = _next_numbers(course.program, today.year, len(enrollments))
+    expires_on = add_months(today, template.validity_months) if template.validity_months else None
+    pending = [
+        Certificate(
+            enrollment=enrollment,
+            number=number,
+            template=template,
+            holder_name=holder_name(enrollment),
+            course_title=course.title,
+            course_title_en=course.title_en,
+            hours=course.hours,
+            start_date=enrollment.cohort.start_date,
+            end_date=enrollment.cohort.end_date,
+            final_score=enrollment.final_score,
+            issued_on=today,
+            expires_on=expires_on,
+            issued_by=issued_by,
+        )
+        for enrollment, number in zip(enrollments, numbers, strict=True)
+    ]
+    return Certificate.objects.bulk_create(pending)
+
+
+def _render_and_store(pending: list[Certificate], *, actor) -> int:
+    """Render pending certificates (one template) and make each valid; returns how many this call made
+    valid (another run may have finished some first)."""
+    template = pending[0].template
+    pdfs = rendering.render(template, [CertificateContent.of(certificate) for certificate in pending])
+    made_valid = 0
+    with transaction.atomic():
+        now = timezone.now()
+        for certificate, data in zip(pending, pdfs, strict=True):
+            name = f"certificates/{certificate.issued_on.year}/{certificate.code}.pdf"
+            if default_storage.exists(name):
+                # Left by a run that died before it committed: that certificate is still pending, so
+                # nobody has this file yet. Replace it rather than keep two.
+                default_storage.delete(name)
+            stored = default_storage.save(name, ContentFile(data))
+            digest = rendering.pdf.sha256(data)
+            updated = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.PENDING).update(
+                status=Certificate.Status.VALID, pdf=stored, sha256=digest, issued_at=now
+            )
+            if not updated:
+                default_storage.delete(stored)  # a racing run issued it first; keep its file
+                continue
+            certificate.status, certificate.pdf.name, certificate.sha256, certificate.issued_at = (
+                Certificate.Status.VALID,
+                stored,
+                digest,
+                now,
+            )
+            CertificateEvent.objects.create(certificate=certificate, action=Action.ISSUED, actor=actor)
+            _tell_holder(certificate)
+            made_valid += 1
+    return made_valid
+
+
+def _tell_holder(certificate: Certificate) -> None:
+    """Once per certificate, however many runs reach it."""
+    claimed = Certificate.objects.filter(pk=certificate.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    if claimed:
+        notify(
+            recipient=certificate.enrollment.student,
+            subject=_("Your certificate is ready: %(course)s"),
+            body=_("Certificate %(number)s for %(course)s has been issued. Download it from your courses page."),
+            link=lambda: reverse("school:my_courses"),
+            course=certificate.course_title,
+            number=certificate.number,
+        )
+
+
+def _with_relations(queryset):
+    return queryset.select_related("student__student_profile", "cohort__course__program")
+
+
+def issue_certificates(*, cohort: Cohort, issued_by, progress: Callable[[int, int], None] | None = None) -> IssueResult:
+    """Certificates for every completed enrolment of the class that has none (see the module's
+    guarantees). `progress(done, total)` is called as chunks finish."""
+    template = CertificateTemplate.for_course(cohort.course)
+    enrollments = list(_with_relations(eligible(cohort)).order_by("pk"))
+    already_done = set(certified(eligible(cohort)).values_list("pk", flat=True))
+    to_certify = [enrollment for enrollment in enrollments if enrollment.pk not in already_done]
+    _check_names(to_certify, template)
+
+    with transaction.atomic():
+        Cohort.objects.select_for_update().filter(pk=cohort.pk).first()  # one allocation per class at a time
+        has_pending = set(
+            Certificate.objects.filter(enrollment__in=to_certify, status=Certificate.Status.PENDING).values_list(
+                "enrollment_id", flat=True
+            )
+        )
+        _allocate([e for e in to_certify if e.pk not in has_pending], template=template, issued_by=issued_by)
+
+    pending = list(
+        Certificate.objects.filter(enrollment__cohort=cohort, status=Certificate.Status.PENDING)
+        .select_related("template", "enrollment__student")
+        .order_by("number")
+    )
+    total, done, issued = len(enrollments), len(already_done), 0
+    if progress:
+        progress(done, total)
+    for start in range(0, len(pending), CHUNK):
+        issued += _render_and_store(pending[start : start + CHUNK], actor=issued_by)
+        done += len(pending[start : start + CHUNK])
+        if progress:
+            progress(done, total)
+    return IssueResult(issued=issued, already=len(already_done), total=total)
+
+
+@transaction.atomic
+def issue_certificate(*, enrollment: Enrollment, issued_by) -> Certificate:
+    """One student's certificate, in one transaction: all of it, or (on any refusal) nothing."""
+    enrollment = _with_relations(Enrollment.objects.select_for_update(of=("self",))).get(pk=enrollment.pk)
+    if enrollment.status != Enrollment.Status.COMPLETED:
+        raise CertificateError(_("Only a student who completed the course can be certified."), code="not_completed")
+    if certified(Enrollment.objects.filter(pk=enrollment.pk)).exists():
+        raise CertificateError(_("This student already has a certificate for this class."), code="duplicate")
+    template = CertificateTemplate.for_course(enrollment.cohort.course)
+    _check_names([enrollment], template)
+    pending = Certificate.objects.filter(enrollment=enrollment, status=Certificate.Status.PENDING).first()
+    if pending is None:
+        [pending] = _allocate([enrollment], template=template, issued_by=issued_by)
+    _render_and_store([pending], actor=issued_by)
+    pending.refresh_from_db()
+    return pending
+
+
+@transaction.atomic
+def revoke_certificate(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Revoke with a reason: verification says so at once, with the date and the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError(_("Give the reason for revoking this certificate."), code="reason_required")
+    certificate = (
+        Certificate.objects.select_for_update(of=("self",)).select_related("enrollment__student").get(pk=certificate.pk)
+    )
+    if certificate.status != Certificate.Status.VALID:
+        raise CertificateError(_("Only a valid certificate can be revoked."), code="not_valid")
+    certificate.status, certificate.revoked_at, certificate.revoked_reason = (
+        Certificate.Status.REVOKED,
+        timezone.now(),
+        reason[:300],
+    )
+    certificate.save(update_fields=["status", "revoked_at", "revoked_reason"])
+    CertificateEvent.objects.create(certificate=certificate, action=Action.REVOKED, actor=actor, note=reason[:300])
+    notify(
+        recipient=certificate.enrollment.student,
+        subject=_("Certificate revoked: %(course)s"),
+        body=_("Certificate %(number)s for %(course)s has been revoked. Reason: %(reason)s"),
+        link=lambda: reverse("school:my_courses"),
+        course=certificate.course_title,
+        number=certificate.number,
+        reason=reason,
+    )
+    transaction.on_commit(lambda: certificate_revoked.send(sender=Certificate, certificate=certificate))
+    return certificate
+
+
+@transaction.atomic
+def reissue_certificate(*, certificate: Certificate, actor, holder_name: str = "", reason: str = "") -> Certificate:
+    """A corrected certificate (a new number and code) that supersedes the old one; the old one's
+    verification page says so and points nowhere else. All in one transaction."""
+    old = (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("enrollment__cohort__course__program", "enrollment__student__student_profile")
+        .get(pk=certificate.pk)
+    )
+    if old.status not in (Certificate.Status.VALID, Certificate.Status.REVOKED):
+        raise CertificateError(_("This certificate has already been replaced."), code="superseded")
+    template = CertificateTemplate.for_course(old.enrollment.cohort.course)
+    name = (holder_name or "").strip() or old.holder_name
+    missing = fonts.missing_characters(name, fonts.chain(template.typeface))
+    if missing:
+        raise CertificateError(str(fonts.FontCoverageError(missing, who=name)), code="font_coverage")
+    Certificate.objects.filter(pk=old.pk).update(status=Certificate.Status.SUPERSEDED)
+    [new] = _allocate([old.enrollment], template=template, issued_by=actor)
+    if new.holder_name != name:
+        new.holder_name = name
+        new.save(update_fields=["holder_name"])
+    _render_and_store([new], actor=actor)
+    Certificate.objects.filter(pk=old.pk).update(superseded_by=new)
+    note = (reason or "").strip() or f"→ {new.number}"
+    CertificateEvent.objects.create(certificate=old, action=Action.REISSUED, actor=actor, note=note[:300])
+    transaction.on_commit(lambda: certificate_revoked.send(sender=Certificate, certificate=old))
+    new.refresh_from_db()
+    return new
+
+
+def record_download(*, certificate: Certificate, actor, credential: bool = False) -> None:
+    CertificateEvent.objects.create(
+        certificate=certificate, action=Action.CREDENTIAL if credential else Action.DOWNLOADED, actor=actor
+    )
+
+
+# --- Runs for a whole class (Celery) --------------------------------------------------------------------
+
+# A run that has not moved for this long is taken as lost (its worker and its message gone), and a new
+# request starts another; a live run reports progress at least every chunk.
+STALLED_AFTER = datetime.timedelta(minutes=10)
+
+
+def start_certificate_batch(*, cohort: Cohort, requested_by) -> CertificateBatch:
+    """Queue issuing for the class, or return the run already under way for it."""
+    from school.tasks import issue_cohort_certificates
+
+    with transaction.atomic():
+        Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
+        running = (
+            CertificateBatch.objects.filter(
+                cohort=cohort,
+                status__in=[CertificateBatch.Status.QUEUED, CertificateBatch.Status.RUNNING],
+                updated_at__gte=timezone.now() - STALLED_AFTER,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if running:
+            return running
+        batch = CertificateBatch.objects.create(
+            cohort=cohort, requested_by=requested_by, total=eligible(cohort).count()
+        )
+        issue_cohort_certificates.delay_on_commit(batch.pk)
+    return batch
+
+
+def run_certificate_batch(batch_id: int) -> CertificateBatch:
+    """The task's body: issue, reporting progress in the batch row; safe to run again."""
+    batch = CertificateBatch.objects.select_related("cohort__course", "requested_by").get(pk=batch_id)
+    if batch.status == CertificateBatch.Status.DONE:
+        return batch
+    CertificateBatch.objects.filter(pk=batch.pk).update(status=CertificateBatch.Status.RUNNING, error="")
+
+    def progress(done: int, total: int) -> None:
+        CertificateBatch.objects.filter(pk=batch.pk).update(done=done, total=total, updated_at=timezone.now())
+
+    # The refusal is stored for the person who asked, in their language.
+    language = getattr(batch.requested_by, "language", None) or settings.LANGUAGE_CODE
+    try:
+        with translation.override(language):
+            result = issue_certificates(cohort=batch.cohort, issued_by=batch.requested_by, progress=progress)
+    except CertificateError as error:
+        with translation.override(language):
+            message = str(error.message)
+        CertificateBatch.objects.filter(pk=batch.pk).update(
+            status=CertificateBatch.Status.FAILED, error=message, finished_at=timezone.now()
+        )
+    else:
+        CertificateBatch.objects.filter(pk=batch.pk).update(
+            status=CertificateBatch.Status.DONE,
+            done=result.total,
+            total=result.total,
+            issued=result.issued,
+            finished_at=timezone.now(),
+        )
+    batch.refresh_from_db()
+    return batch

@@ -1,0 +1,13 @@
+"""Celery tasks of the school: take ids, call a service, safe to run twice."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def issue_cohort_certificates(batch_id: int) -> dict:
+    """Issue a class's certificates. If the worker dies half-way the broker hands the task out again,
+    and the service finishes what is pending without a second certificate or a gap in numbering."""
+    from school.services.certificates import run_certificate_batch
+
+    batch = run_certificate_batch(batch_id)
+    return {"status": batch.status, "done": batch.done, "total": batch.total, "issued": batch.issued}
