@@ -151,8 +151,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Files only their owners and staff may read (issued certificates, résumés, business licences): never
+# under MEDIA_URL, served by views that check permissions.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private-media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
@@ -211,6 +215,19 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 
+# --- Certificates: verification and credentials ---------------------------------------------------
+# The Ed25519 key that signs certificates' verifiable credentials, kept outside the database: the PEM
+# text in CREDENTIAL_SIGNING_KEY, or else this file (`manage.py create_signing_key` creates it, 0600).
+CREDENTIAL_SIGNING_KEY = os.environ.get("CREDENTIAL_SIGNING_KEY", "")
+CREDENTIAL_SIGNING_KEY_FILE = Path(
+    os.environ.get("CREDENTIAL_SIGNING_KEY_FILE", BASE_DIR / "var" / "keys" / "credential-ed25519.pem")
+)
+# Public verification, per client IP (django-ratelimit, in the default cache): enough for a person or
+# a hiring desk, far too few to enumerate codes.
+CERTIFICATE_VERIFY_RATE = os.environ.get("CERTIFICATE_VERIFY_RATE", "30/m")
+CERTIFICATE_UPLOAD_RATE = os.environ.get("CERTIFICATE_UPLOAD_RATE", "10/m")
+CERTIFICATE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -222,6 +239,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
+    # ScopedRateThrottle scopes, counted in the default cache.
+    "DEFAULT_THROTTLE_RATES": {"certificate-verify": os.environ.get("CERTIFICATE_VERIFY_API_RATE", "30/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Baijia Training API",
@@ -250,5 +269,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Wagtail's reference index runs as an immediate task on every save: one line each is noise.
         "django_tasks": {"level": "WARNING"},
+        # WeasyPrint narrates each step of each document at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }

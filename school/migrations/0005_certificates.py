@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('final_score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='final score')),
                 ('issued_on', models.DateField(verbose_name='issued on')),
                 ('expires_on', models.DateField(blank=True, null=True, verbose_name='expires on')),
-                ('pdf', models.FileField(blank=True, upload_to='certificates/', verbose_name='PDF')),
+                ('pdf', models.FileField(blank=True, storage=school.models.certificates.private_storage, upload_to='certificates/', verbose_name='PDF')),
                 ('sha256', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='SHA-256')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('issued_at', models.DateTimeField(blank=True, null=True, verbose_name='issued at')),

@@ -11,6 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -19,6 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import PreviewableMixin
+
+
+def private_storage():
+    return storages["private"]
+
 
 # Every placeholder a template's body may use, and what it is; the renderer fills exactly these.
 PLACEHOLDERS = {
@@ -230,7 +236,7 @@ class Certificate(models.Model):
     final_score = models.DecimalField(_("final score"), max_digits=5, decimal_places=2, null=True, blank=True)
     issued_on = models.DateField(_("issued on"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
-    pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True, storage=private_storage)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, on_delete=models.SET_NULL, related_name="+"

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -144,21 +143,22 @@ def _render_and_store(pending: list[Certificate], *, actor) -> int:
     template = pending[0].template
     pdfs = rendering.render(template, [CertificateContent.of(certificate) for certificate in pending])
     made_valid = 0
+    storage = Certificate._meta.get_field("pdf").storage
     with transaction.atomic():
         now = timezone.now()
         for certificate, data in zip(pending, pdfs, strict=True):
             name = f"certificates/{certificate.issued_on.year}/{certificate.code}.pdf"
-            if default_storage.exists(name):
+            if storage.exists(name):
                 # Left by a run that died before it committed: that certificate is still pending, so
                 # nobody has this file yet. Replace it rather than keep two.
-                default_storage.delete(name)
-            stored = default_storage.save(name, ContentFile(data))
+                storage.delete(name)
+            stored = storage.save(name, ContentFile(data))
             digest = rendering.pdf.sha256(data)
             updated = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.PENDING).update(
                 status=Certificate.Status.VALID, pdf=stored, sha256=digest, issued_at=now
             )
             if not updated:
-                default_storage.delete(stored)  # a racing run issued it first; keep its file
+                storage.delete(stored)  # a racing run issued it first; keep its file
                 continue
             certificate.status, certificate.pdf.name, certificate.sha256, certificate.issued_at = (
                 Certificate.Status.VALID,
