@@ -18,7 +18,7 @@ from cms.blocks import BodyBlock
 from cms.cache import mark_public
 from cms.structured_data import course_json_ld
 from school.models import Program
-from school.selectors import catalogue_courses, course_detail, filter_courses, upcoming_cohorts
+from school.selectors import catalogue_courses, course_detail, filter_courses, upcoming_cohorts, valid_certificate_for
 
 COURSES_PER_PAGE = 12
 
@@ -226,6 +226,8 @@ class CoursePage(BasePage):
         school = SchoolSettings.for_request(request)
         context["course"] = course
         context["json_ld"] = course_json_ld(course=course, page=self, request=request, school_name=school.name)
+        # Personal, but safe here: the public page cache never stores or serves a signed-in request's page.
+        context["my_certificate"] = valid_certificate_for(getattr(request, "user", None), course)
         return context
 
 

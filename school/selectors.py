@@ -1,11 +1,33 @@
 """Reads shared by pages, the API and tasks: each returns a queryset with what its list needs."""
 
-from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from school.filters import CourseFilter
-from school.models import Attendance, ClassSession, Cohort, Course, CourseSkill, Enrollment
+from school.models import (
+    Attendance,
+    Certificate,
+    CertificateBatch,
+    ClassSession,
+    Cohort,
+    Course,
+    CourseSkill,
+    Enrollment,
+)
+from school.permissions import is_staff
 
 
 def upcoming_cohorts() -> QuerySet[Cohort]:
@@ -101,3 +123,62 @@ def student_enrollments(student) -> list[Enrollment]:
         countable = enrollment.sessions_held - enrollment.sessions_excused
         enrollment.attendance_percent = round(100 * enrollment.sessions_attended / countable) if countable > 0 else None
     return enrollments
+
+
+# --- Certificates -----------------------------------------------------------------------------------
+
+
+def _issued_certificates_newest_first():
+    return Certificate.objects.issued().order_by("-created_at", "-pk")
+
+
+def cohort_certificate_rows(cohort: Cohort) -> QuerySet[Enrollment]:
+    """The class's completed enrolments, by name, each with its student (and profile) and its issued
+    certificates, newest first, as `issued_certificates`. Two queries, whatever the class's size."""
+    return (
+        Enrollment.objects.filter(cohort=cohort, status=Enrollment.Status.COMPLETED)
+        .select_related("student__student_profile")
+        .prefetch_related(Prefetch("certificates", _issued_certificates_newest_first(), to_attr="issued_certificates"))
+        .order_by("student__student_profile__real_name", "pk")
+    )
+
+
+def cohort_valid_certificates(cohort: Cohort) -> QuerySet[Certificate]:
+    """The class's valid certificates (each with a stored PDF), by number."""
+    return Certificate.objects.filter(enrollment__cohort=cohort, status=Certificate.Status.VALID).order_by("number")
+
+
+def latest_certificate_batch(cohort: Cohort) -> CertificateBatch | None:
+    return CertificateBatch.objects.filter(cohort=cohort).order_by("-created_at", "-pk").first()
+
+
+def with_issued_certificates(enrollments: list[Enrollment]) -> list[Enrollment]:
+    """Set `issued_certificates` (newest first) on each enrolment: one query, none for an empty list."""
+    prefetch_related_objects(
+        enrollments, Prefetch("certificates", _issued_certificates_newest_first(), to_attr="issued_certificates")
+    )
+    return enrollments
+
+
+def valid_certificate_for(user, course) -> Certificate | None:
+    """The person's valid (unexpired) certificate for the course, if they hold one."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Certificate.objects.valid()
+        .filter(enrollment__student=user, enrollment__cohort__course=course)
+        .order_by("-issued_on", "-pk")
+        .first()
+    )
+
+
+def certificates_visible_to(user) -> QuerySet[Certificate]:
+    """Issued certificates a person may list: staff every one, an instructor those of the classes they
+    teach, a student their own. With the class and course each row shows."""
+    certificates = Certificate.objects.issued().select_related("enrollment__cohort__course")
+    if is_staff(user):
+        return certificates
+    teaches_class = Cohort.instructors.through.objects.filter(
+        cohort_id=OuterRef("enrollment__cohort_id"), user_id=user.pk
+    )
+    return certificates.filter(Q(enrollment__student=user) | Q(Exists(teaches_class)))

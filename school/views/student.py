@@ -17,7 +17,7 @@ from accounts.models import Notification
 from school.errors import EnrolmentError
 from school.identity import normalize_id_card, validate_id_card
 from school.models import Cohort, Enrollment, EnrolmentSettings, StudentProfile
-from school.selectors import student_enrollments
+from school.selectors import student_enrollments, with_issued_certificates
 from school.services import enrolment as enrolment_services
 
 
@@ -148,6 +148,7 @@ def my_courses(request):
             "past": [e for e in enrollments if not e.is_active],
             "profile": profile,
             "referral_link": referral_link,
+            "completed": with_issued_certificates([e for e in enrollments if e.status == Enrollment.Status.COMPLETED]),
             "unread": Notification.objects.filter(recipient=request.user, read_at__isnull=True).count(),
             "calendar_url": request.build_absolute_uri(reverse("school:calendar", args=[profile.calendar_token]))
             if profile
