@@ -14,7 +14,10 @@ from rest_framework.routers import SimpleRouter
 from accounts import api as accounts_api
 from baijia.health import healthz, ping
 from school import api as school_api
+from school import api_certificate_issuing
+from school import api_certificates as school_api_certificates
 from school import api_enrolment as school_api_enrolment
+from school.views import certificates as certificate_views
 
 router = SimpleRouter()
 router.register("programs", school_api.ProgramViewSet, basename="program")
@@ -22,12 +25,15 @@ router.register("courses", school_api.CourseViewSet, basename="course")
 router.register("cohorts", school_api.CohortViewSet, basename="cohort")
 router.register("enrolments", school_api_enrolment.EnrolmentViewSet, basename="enrolment")
 router.register("teaching/cohorts", school_api_enrolment.TeachingCohortViewSet, basename="teaching-cohort")
+# GET certificates/<code>/ only (public verification); issuing routes are registered separately.
+router.register("certificates", school_api_certificates.CertificateVerificationViewSet, basename="certificate-verify")
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    *api_certificate_issuing.urlpatterns,  # before any certificates/<code>/ route
     *router.urls,
 ]
 
@@ -38,6 +44,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((api_v1, "api"))),
     path("sitemap.xml", sitemap, name="sitemap"),
+    # The public key that verifies certificates' credentials (school.certificates.credential).
+    path(".well-known/jwks.json", certificate_views.jwks, name="jwks"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
 ]
 
@@ -52,6 +60,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("certificates/", include("school.certificate_urls")),
     path("", include("school.urls")),
+    path("jobs/", include("jobs.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -186,3 +186,107 @@ class CertificateTemplateFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"证书模板{n}")
     signatory = "校长 王志强"
+
+
+# --- Jobs -------------------------------------------------------------------------------------------------
+
+
+class MerchantUserFactory(UserFactory):
+    role = with_role(Role.MERCHANT)
+
+
+class MerchantFactory(factory.django.DjangoModelFactory):
+    """An approved partner merchant; `owner` (a user) becomes its owner member when given."""
+
+    class Meta:
+        model = "jobs.Merchant"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"洛阳好帮手家政服务有限公司{n}")
+    # A valid code (GB 32100 check characters) per sequence number.
+    credit_code = factory.Sequence(lambda n: credit_code_for(n))
+    industry = "housekeeping"
+    district = "jianxi"
+    address = "涧西区南昌路 88 号"
+    contact_name = "张明"
+    contact_phone = "13900000000"
+    licence = factory.django.FileField(filename="licence.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    status = "approved"
+
+    @factory.post_generation
+    def owner(merchant, create, extracted, **kwargs):
+        if create and extracted is not None:
+            MerchantMemberFactory(merchant=merchant, user=extracted, role="owner")
+
+
+class MerchantMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "jobs.MerchantMember"
+
+    merchant = factory.SubFactory(MerchantFactory)
+    user = factory.SubFactory(MerchantUserFactory)
+    role = "recruiter"
+
+
+class JobCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "jobs.JobCategory"
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"职位类别{n}")
+    name_en = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class JobPostingFactory(factory.django.DjangoModelFactory):
+    """A published posting, open for a month, paying 4,000–6,000 CNY a month."""
+
+    class Meta:
+        model = "jobs.JobPosting"
+
+    merchant = factory.SubFactory(MerchantFactory)
+    title = factory.Sequence(lambda n: f"育婴师{n}")
+    category = factory.SubFactory(JobCategoryFactory)
+    description = "<p>负责婴幼儿日常照护。</p>"
+    employment_type = "full_time"
+    district = "jianxi"
+    pay_min = "4000.00"
+    pay_max = "6000.00"
+    openings = 2
+    closing_date = factory.LazyFunction(lambda: days_from_today(30))
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
+    search_text = factory.LazyAttribute(lambda o: f"{o.title} {o.merchant.name}")
+
+
+class GraduateProfileFactory(factory.django.DjangoModelFactory):
+    """A graduate's job profile, shared with merchants (consent given) unless told otherwise."""
+
+    class Meta:
+        model = "jobs.GraduateProfile"
+
+    user = factory.SubFactory(StudentFactory)
+    desired_districts = factory.LazyFunction(lambda: ["jianxi"])
+    expected_pay = "5000.00"
+    available_from = factory.LazyFunction(timezone.localdate)
+    introduction = "做事细心，有育婴经验。"
+    shared_with_merchants = True
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "jobs.Application"
+
+    posting = factory.SubFactory(JobPostingFactory)
+    graduate = factory.SubFactory(StudentFactory)
+    status = "applied"
+
+
+def credit_code_for(number: int) -> str:
+    """A unified social credit code that passes both check characters, different for each number."""
+    from jobs.validators import credit_code_check_character, organisation_code_check_character
+
+    organisation = f"MA{number:06d}"
+    organisation += organisation_code_check_character(organisation)
+    first17 = f"91410305{organisation}"
+    return first17 + credit_code_check_character(first17)

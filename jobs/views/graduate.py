@@ -1,0 +1,3 @@
+"""graduate pages of the job board."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""merchant pages of the job board."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""pipeline pages of the job board."""
+
+urlpatterns = []
