@@ -1,0 +1,27 @@
+"""Celery tasks of the job board: take ids, call a service, safe to run twice."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def send_instant_job_alerts(posting_id: int) -> int:
+    """A posting was published: mail the instant alerts it matches (each alert gets it at most once)."""
+    from jobs.alerts import send_instant_alerts
+
+    return send_instant_alerts(posting_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def send_job_alert_digests() -> int:
+    """Celery beat, daily: each confirmed daily alert gets what is new for it, at most once."""
+    from jobs.alerts import send_daily_digests
+
+    return send_daily_digests()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_alert_confirmation(alert_id: int) -> bool:
+    """Mail the link that confirms a visitor's job alert (nothing once it is confirmed)."""
+    from jobs.alerts import send_confirmation
+
+    return send_confirmation(alert_id)
