@@ -3,10 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
 
-from school import admin_views
+from school import admin_certificates, admin_views
 from school.permissions import is_staff
 from school.viewsets import TeachingViewSetGroup
+
+# Before any viewset asks for them (Wagtail creates a default policy on first use).
+admin_certificates.register_permission_policies()
+# Certificates, their templates (a snippet, with a live PDF preview) and the audit log, in one menu.
+register_snippet(admin_certificates.CertificatesViewSetGroup)
 
 
 @hooks.register("register_admin_viewset")
