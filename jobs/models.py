@@ -468,3 +468,21 @@ class AlertDelivery(models.Model):
 
     def __str__(self):
         return f"{self.alert_id} {self.posting_id}"
+
+
+class CandidateInvitation(models.Model):
+    """A merchant invited a consenting graduate to apply for a posting; their application, if they
+    apply, is marked `invited`. The graduate is told; nothing is applied for them."""
+
+    posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="candidate_invitations")
+    graduate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="job_invitations")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation to apply")
+        verbose_name_plural = _("invitations to apply")
+        constraints = [models.UniqueConstraint(fields=["posting", "graduate"], name="one_invitation_per_posting")]
+
+    def __str__(self):
+        return f"{self.graduate_id} → {self.posting_id}"
