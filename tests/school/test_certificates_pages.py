@@ -176,7 +176,7 @@ def test_issue_all_runs_the_batch_and_the_page_shows_the_result(
     assert batch.status == "done" and batch.issued == 2
     assert Certificate.objects.filter(status="valid").count() == 3
     html = client.get(response["Location"]).content.decode()
-    assert "Done: 2 certificates issued, 1 students already had one." in html
+    assert "Done: 2 certificates issued. Already had one: 1." in html
     assert f'id="batch-{batch.pk}"' in html
     assert "<progress" in html and 'aria-live="polite"' in html
     assert "hx-trigger" not in html  # finished: nothing to poll
@@ -209,7 +209,7 @@ def test_the_fragment_stops_the_polling_with_the_result_when_the_batch_has_finis
     polled = client.get(page_url(finished_class, "certificate_batch", batch.pk), HTTP_HX_REQUEST="true")
 
     assert polled.status_code == 286  # htmx stops polling
-    assert "Done: 3 certificates issued, 0 students already had one." in polled.content.decode()
+    assert "Done: 3 certificates issued. Already had one: 0." in polled.content.decode()
     assert page_url(finished_class) in polled.content.decode()  # a link to the updated list
 
 
@@ -404,3 +404,11 @@ def test_the_student_s_courses_page_costs_the_same_queries_with_one_or_many_cert
     with django_assert_max_num_queries(len(small.captured_queries)):
         html = client.get(en("school:my_courses")).content.decode()
     assert html.count("Download PDF") == 5
+
+
+def test_the_teaching_dashboard_links_a_finished_class_to_its_certificates(client, finished_class, instructor):
+    client.force_login(instructor)
+
+    html = client.get(en("school:instructor_dashboard")).content.decode()
+
+    assert page_url(finished_class) in html
