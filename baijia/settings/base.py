@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -203,6 +204,11 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Above every ETA we use, so Redis does not hand a delayed task out twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Celery beat (run `celery -A baijia beat`): periodic jobs, in CELERY_TIMEZONE.
+CELERY_BEAT_SCHEDULE = {
+    # Placements' 30/90/180-day follow-ups: ask the merchant and the graduate once each.
+    "ask-job-follow-ups": {"task": "jobs.tasks.ask_follow_ups", "schedule": crontab(hour=10, minute=0)},
+}
 
 # --- Wagtail --------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "百佳商务培训"
