@@ -50,7 +50,7 @@ lint: $(STAMP) ## ruff check
 	$(VENV)/bin/ruff check .
 
 .PHONY: setup setup-test db
-setup: system-packages $(STAMP) $(MO_FILES) ## Virtualenv, packages, system libraries, translations
+setup: system-packages $(STAMP) $(MO_FILES) signing-key ## Virtualenv, packages, system libraries, translations, signing key
 
 setup-test: setup
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(TEST_SYSTEM_PACKAGES)"
@@ -58,6 +58,12 @@ setup-test: setup
 db: $(STAMP) $(MO_FILES) ## Migrate and load the demo data
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+
+# The Ed25519 key that signs certificates' credentials: created once (var/keys/, mode 0600, never in git),
+# then kept; CREDENTIAL_SIGNING_KEY in the environment overrides it.
+.PHONY: signing-key
+signing-key: $(STAMP)
+	$(PY) manage.py create_signing_key
 
 .PHONY: system-packages
 system-packages:

@@ -2,6 +2,9 @@ import os
 import tempfile
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from .base import *  # noqa: F403
 from .base import DATABASES
 
@@ -25,3 +28,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # each other's locks instead of failing with "database table is locked".
     # One file per test run, so two runs at once (or a run beside a benchmark) never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"baijia-test-{os.getpid()}.sqlite3")}
+# A signing key for this run only, in memory: the tests never read or write the repository's key file.
+CREDENTIAL_SIGNING_KEY = (
+    Ed25519PrivateKey.generate()
+    .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    .decode()
+)
