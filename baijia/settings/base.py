@@ -233,6 +233,11 @@ CREDENTIAL_SIGNING_KEY_FILE = Path(
 CERTIFICATE_VERIFY_RATE = os.environ.get("CERTIFICATE_VERIFY_RATE", "30/m")
 CERTIFICATE_UPLOAD_RATE = os.environ.get("CERTIFICATE_UPLOAD_RATE", "10/m")
 CERTIFICATE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+# Behind N reverse proxies that append to X-Forwarded-For, REMOTE_ADDR is the proxy's: count the client
+# N addresses from the right instead, for the rate limits above and the API's throttles (0: no proxy).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT:
+    RATELIMIT_IP_META_KEY = "school.views.certificates.client_ip"
 
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -247,6 +252,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     # ScopedRateThrottle scopes, counted in the default cache.
     "DEFAULT_THROTTLE_RATES": {"certificate-verify": os.environ.get("CERTIFICATE_VERIFY_API_RATE", "30/min")},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Baijia Training API",

@@ -196,6 +196,20 @@ def test_lookups_are_rate_limited_per_address_with_a_page_in_the_visitors_langua
     assert other.status_code == 404
 
 
+def test_behind_the_proxy_each_visitor_is_counted_by_their_own_address(client, settings):
+    settings.CERTIFICATE_VERIFY_RATE = "2/m"
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.RATELIMIT_IP_META_KEY = "school.views.certificates.client_ip"
+
+    def lookup(visitor):
+        # nginx appends the address it saw; a visitor may send a made-up header in front of it.
+        forwarded = f"6.6.6.6, {visitor}"
+        return client.get("/en/certificates/verify/ABCDEFGHJKMNPQRS/", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    assert [lookup("203.0.113.5") for _ in range(3)] == [404, 404, 429]
+    assert lookup("198.51.100.7") == 404
+
+
 def test_the_default_limit_lets_a_person_check_thirty_codes_a_minute(client, settings):
     assert settings.CERTIFICATE_VERIFY_RATE == "30/m"
     statuses = [client.get("/en/certificates/verify/ABCDEFGHJKMNPQRS/").status_code for _ in range(31)]
