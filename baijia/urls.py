@@ -13,6 +13,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
 from baijia.health import healthz, ping
+from jobs import api_pipeline as jobs_api_pipeline
 from school import api as school_api
 from school import api_certificate_issuing
 from school import api_certificates as school_api_certificates
@@ -27,6 +28,10 @@ router.register("enrolments", school_api_enrolment.EnrolmentViewSet, basename="e
 router.register("teaching/cohorts", school_api_enrolment.TeachingCohortViewSet, basename="teaching-cohort")
 # GET certificates/<code>/ only (public verification); issuing routes are registered separately.
 router.register("certificates", school_api_certificates.CertificateVerificationViewSet, basename="certificate-verify")
+router.register(
+    "jobs/merchant/applications", jobs_api_pipeline.MerchantApplicationViewSet, basename="merchant-application"
+)
+router.register("jobs/merchant/candidates", jobs_api_pipeline.CandidateViewSet, basename="candidate")
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -5,6 +5,7 @@ Each function does one thing a person asked for, in one transaction, refuses wit
 translated message and a code), records what changed, and tells the people it concerns."""
 
 import datetime
+from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
@@ -18,6 +19,7 @@ from accounts.roles import Role
 from jobs.models import (
     Application,
     ApplicationEvent,
+    CandidateInvitation,
     ConsentRecord,
     FollowUp,
     GraduateProfile,
@@ -25,6 +27,7 @@ from jobs.models import (
     Merchant,
     MerchantInvitation,
     MerchantMember,
+    PayPeriod,
     Placement,
 )
 from school.search import search_text_for
@@ -281,6 +284,8 @@ def apply(*, graduate, posting: JobPosting, message: str = "", invited: bool = F
     posting = JobPosting.objects.select_related("merchant").get(pk=posting.pk)
     if posting.status != PostingStatus.PUBLISHED or posting.closing_date < timezone.localdate():
         raise JobError(_("This posting is no longer taking applications."), code="closed")
+    # A graduate the merchant invited (candidate search) applies as invited, whichever page they use.
+    invited = invited or CandidateInvitation.objects.filter(posting=posting, graduate=graduate).exists()
     application = Application(posting=posting, graduate=graduate, message=(message or "").strip(), invited=invited)
     try:
         with transaction.atomic():
@@ -306,6 +311,8 @@ def move_application(
         raise JobError(_("You cannot change this application."), code="forbidden")
     if is_graduate and to_status != Stage.WITHDRAWN:
         raise JobError(_("You can only withdraw your application."), code="forbidden")
+    if not is_graduate and to_status == Stage.WITHDRAWN:
+        raise JobError(_("Only the graduate can withdraw an application; reject it instead."), code="forbidden")
     if to_status not in Application.NEXT[application.status]:
         raise JobError(
             _("An application at “%(from)s” cannot move to “%(to)s”.")
@@ -343,6 +350,12 @@ def hire(
 ) -> Placement:
     """Offer → hired: the placement, its follow-ups, and the opening counted (the posting is filled
     when every opening is)."""
+    if start_date is None:
+        raise JobError(_("Give the start date."), code="start_date_required")
+    if pay is None or Decimal(pay) < 0:
+        raise JobError(_("Give the starting pay (0 or more)."), code="pay_required")
+    if pay_period not in PayPeriod.values:
+        raise JobError(_("Choose a pay period."), code="pay_period")
     application = move_application(application=application, to_status=Stage.HIRED, actor=actor)
     posting = application.posting
     counted = JobPosting.objects.filter(pk=posting.pk, hired_count__lt=F("openings")).update(
@@ -390,3 +403,105 @@ def answer_follow_up(*, follow_up: FollowUp, actor, still_employed: bool, note: 
         placement.ended_on = timezone.localdate()
         placement.save(update_fields=["ended_on"])
     return follow_up
+
+
+# --- Candidate search and follow-ups (the merchant's pipeline) ------------------------------------------
+
+
+def approved_memberships(user):
+    """The user's memberships of approved merchants: who may search candidates."""
+    if not user.is_authenticated:
+        return MerchantMember.objects.none()
+    return MerchantMember.objects.filter(user=user, merchant__status=Merchant.Status.APPROVED)
+
+
+@transaction.atomic
+def invite_candidate(*, posting: JobPosting, graduate, actor) -> CandidateInvitation:
+    """A merchant's member invites a consenting graduate to apply for one of its open postings. The
+    graduate is told, with a link to the posting; nothing is applied for them. Inviting twice is refused."""
+    posting = JobPosting.objects.select_related("merchant").get(pk=posting.pk)
+    if not approved_memberships(actor).filter(merchant=posting.merchant_id).exists():
+        raise JobError(_("Only members of an approved merchant can invite candidates."), code="forbidden")
+    if not GraduateProfile.objects.filter(user=graduate, shared_with_merchants=True).exists():
+        # Consent withdrawn (or never given): the merchant must not reach them through the school.
+        raise JobError(_("This graduate is not sharing their profile with merchants."), code="no_consent")
+    if posting.status != PostingStatus.PUBLISHED or posting.closing_date < timezone.localdate():
+        raise JobError(_("Invite to a published posting that is still open."), code="closed")
+    if Application.objects.filter(posting=posting, graduate=graduate).exists():
+        raise JobError(_("This graduate has already applied for this job."), code="already_applied")
+    invitation, created = CandidateInvitation.objects.get_or_create(
+        posting=posting, graduate=graduate, defaults={"invited_by": actor}
+    )
+    if not created:
+        raise JobError(_("You have already invited this graduate to apply for this job."), code="already_invited")
+    notify(
+        recipient=graduate,
+        subject=_("%(merchant)s invites you to apply: %(title)s"),
+        body=_("%(merchant)s saw your job profile and invites you to apply for “%(title)s”."),
+        link=lambda: reverse("jobs:posting_detail", args=[posting.pk]),
+        merchant=posting.merchant.name,
+        title=posting.title,
+    )
+    return invitation
+
+
+def ask_due_follow_ups(today: datetime.date | None = None) -> int:
+    """Ask the merchant's members and the graduate whether each job due a follow-up (today or earlier)
+    continues. Each follow-up is claimed by a conditional update before anyone is told, so a second run,
+    or two workers at once, ask nobody twice. Follow-ups already answered or of ended jobs are not asked.
+    For Celery beat; returns how many follow-ups were asked."""
+    today = today or timezone.localdate()
+    due = (
+        FollowUp.objects.filter(
+            due_on__lte=today, asked_at__isnull=True, still_employed__isnull=True, placement__ended_on__isnull=True
+        )
+        .select_related("placement__graduate", "placement__merchant")
+        .order_by("due_on", "pk")
+    )
+    asked = 0
+    for follow_up in due:
+        with transaction.atomic():
+            claimed = FollowUp.objects.filter(pk=follow_up.pk, asked_at__isnull=True).update(asked_at=timezone.now())
+            if not claimed:
+                continue
+            placement = follow_up.placement
+            params = {
+                "name": placement.graduate.display_name,
+                "merchant": placement.merchant.name,
+                "position": placement.position,
+                "day": follow_up.day,
+            }
+            link = lambda pk=follow_up.pk: reverse("jobs:follow_up", args=[pk])  # noqa: E731
+            notify(
+                recipient=placement.graduate,
+                subject=_("Are you still working at %(merchant)s?"),
+                body=_(
+                    "It is %(day)s days since you started as %(position)s at %(merchant)s. "
+                    "Tell the school in one tap whether the job continues."
+                ),
+                link=link,
+                **params,
+            )
+            _tell_members(
+                placement.merchant,
+                subject=_("Is %(name)s still working with you?"),
+                body=_(
+                    "It is %(day)s days since %(name)s started as %(position)s. "
+                    "Tell the school in one tap whether the job continues."
+                ),
+                link=link,
+                **params,
+            )
+            asked += 1
+    return asked
+
+
+@transaction.atomic
+def placement_record(*, placement: Placement, actor) -> Placement:
+    """Staff record a placement by hand (a hire made outside the board): saved with its follow-ups."""
+    placement.created_by = placement.created_by or actor
+    placement.full_clean(exclude=["application", "posting"])
+    placement.save()
+    schedule_follow_ups(placement)
+    return placement
+

@@ -25,3 +25,12 @@ def send_alert_confirmation(alert_id: int) -> bool:
     from jobs.alerts import send_confirmation
 
     return send_confirmation(alert_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def ask_follow_ups() -> int:
+    """Celery beat, daily: ask the merchant and the graduate of each placement due a follow-up whether the
+    job continues. Each follow-up is asked once, however often this runs."""
+    from jobs.services import ask_due_follow_ups
+
+    return ask_due_follow_ups()
