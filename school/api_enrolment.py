@@ -15,7 +15,7 @@ from django.utils.encoding import smart_str
 from django.utils.translation import gettext as _
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
@@ -159,23 +159,30 @@ def with_waitlist_positions(enrollments):
     return enrollments
 
 
-class CohortCodeField(serializers.SlugRelatedField):
-    """A class by its code, in any letter case (codes are stored in capitals)."""
+@extend_schema_field(OpenApiTypes.STR)
+class CohortCodeField(serializers.Field):
+    """A class by its code, in any letter case (codes are stored in capitals), read as enrol() reads it
+    (enrolment_services.cohorts_to_enrol_in) and compared as the unique index on LOWER(code) compares, so
+    the lookup uses it. Refuses as SlugRelatedField did. Not a related field: DRF copies a field's
+    arguments for every serializer it makes, and a queryset argument is deep-copied on every request."""
+
+    default_error_messages = serializers.SlugRelatedField.default_error_messages
+    queryset = enrolment_services.cohorts_to_enrol_in().alias(lower_code=Lower("code"))  # only ever copied
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
         try:
-            # As the unique index on LOWER(code) compares, so the lookup uses it.
-            return self.get_queryset().alias(lower_code=Lower("code")).get(lower_code=Lower(Value(data.strip())))
+            return self.queryset.get(lower_code=Lower(Value(data.strip())))
         except Cohort.DoesNotExist:
-            self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
+            self.fail("does_not_exist", slug_name="code", value=smart_str(data))
+
+    def to_representation(self, value):
+        return value.code
 
 
 class EnrolRequestSerializer(serializers.Serializer):
-    cohort = CohortCodeField(
-        slug_field="code", queryset=enrolment_services.cohorts_to_enrol_in(), help_text="The class's code."
-    )
+    cohort = CohortCodeField(help_text="The class's code.")
     referral_code = serializers.CharField(
         max_length=16, allow_blank=True, default="", help_text="Another student's referral code, if any."
     )
