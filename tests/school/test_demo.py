@@ -11,8 +11,20 @@ import pytest
 from accounts.demo import seed_users
 from accounts.roles import Role
 from school.demo import seed_catalogue
+from school.demo_certificates import seed_certificates
 from school.demo_enrolment import seed_enrolments
-from school.models import Attendance, Cohort, Course, CourseSkill, Enrollment, Program, Score, Skill
+from school.models import (
+    Attendance,
+    Certificate,
+    CertificateTemplate,
+    Cohort,
+    Course,
+    CourseSkill,
+    Enrollment,
+    Program,
+    Score,
+    Skill,
+)
 
 User = get_user_model()
 pytestmark = pytest.mark.django_db
@@ -192,3 +204,25 @@ def test_seed_demo_command_prints_the_catalogue_counts():
 
     assert "6 programs" in out.getvalue()
     assert Course.objects.filter(code="EC-201").exists()
+
+
+def test_graduates_of_finished_classes_are_certified_once_with_a_revoked_and_a_reissued_example():
+    seed_users()
+    seed_catalogue()
+    seed_enrolments()
+
+    counts = seed_certificates()
+
+    assert counts["valid certificates"] >= 10
+    assert counts["revoked certificates"] == 1 and counts["superseded certificates"] == 1
+    completed = Enrollment.objects.filter(status="completed", cohort__status="finished")
+    assert completed.exists()
+    for enrollment in completed:
+        assert enrollment.certificates.exclude(status="superseded").count() == 1, enrollment.pk
+    assert Certificate.objects.filter(enrollment__student__phone="13800000001", status="valid").exists()
+    reissued = Certificate.objects.get(status="superseded").superseded_by
+    assert reissued.holder_name == reissued.enrollment.student.student_profile.real_name
+    assert CertificateTemplate.objects.get(is_default=True).seal is not None
+    rows = sorted(Certificate.objects.values_list("number", "status"))
+    assert seed_certificates() == counts  # a second run issues nothing new
+    assert sorted(Certificate.objects.values_list("number", "status")) == rows

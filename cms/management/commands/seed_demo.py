@@ -6,6 +6,7 @@ from django.db import transaction
 from accounts.demo import DEMO_PASSWORD, seed_users
 from cms.demo import seed_pages
 from school.demo import seed_catalogue
+from school.demo_certificates import seed_certificates
 from school.demo_enrolment import seed_enrolments
 
 
@@ -26,7 +27,8 @@ class Command(BaseCommand):
             catalogue = seed_catalogue(scale=scale)
             pages = seed_pages()
             enrolments = seed_enrolments()
-        counts = {**catalogue, **pages, **enrolments}
+            certificates = seed_certificates()
+        counts = {**catalogue, **pages, **enrolments, **certificates}
         self.stdout.write("Catalogue: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Sign in with any of these (password: {DEMO_PASSWORD}):")
