@@ -180,6 +180,8 @@ def posting_save(*, posting: JobPosting, user, submit: bool = False, skills=(), 
         )
     if courses is not None:
         posting.preferred_courses.set(courses)
+    if posting.status == PostingStatus.PUBLISHED:
+        announce_published(posting)
     return posting
 
 
@@ -196,6 +198,8 @@ def posting_review(*, posting: JobPosting, reviewer, approve: bool, reason: str 
     if approve and posting.published_at is None:
         posting.published_at = timezone.now()
     posting.save(update_fields=["status", "review_reason", "published_at", "updated_at"])
+    if approve:
+        announce_published(posting)
     _tell_members(
         posting.merchant,
         subject=_("Posting published: %(title)s") if approve else _("Posting returned: %(title)s"),
@@ -505,3 +509,13 @@ def placement_record(*, placement: Placement, actor) -> Placement:
     schedule_follow_ups(placement)
     return placement
 
+
+# --- Job alerts -----------------------------------------------------------------------------------------
+
+
+def announce_published(posting: JobPosting) -> None:
+    """A posting is (still) published: once the transaction commits, mail the instant job alerts it
+    matches. Safe on every save of a published posting: each alert mails a posting at most once."""
+    from jobs.tasks import send_instant_job_alerts
+
+    send_instant_job_alerts.delay_on_commit(posting.pk)
