@@ -3,8 +3,10 @@ the back office; instructors and students cannot."""
 
 import io
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from wagtail.users.models import UserProfile
@@ -398,3 +400,27 @@ def test_the_certificates_menu_is_for_staff(staff_client):
     assert reverse("school_certificates:index") in dashboard
     assert reverse("school_certificate_templates:list") in dashboard
     assert reverse("school_certificate_events:index") in dashboard
+
+
+@pytest.mark.browser
+def test_the_preview_panel_shows_the_pdf_in_the_browser(chromium_browser, live_server, staff):
+    template = CertificateTemplateFactory(title="结业证书")
+    client = Client()
+    client.force_login(staff)
+    context = chromium_browser.new_context()
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(live_server.url + reverse("school_certificate_templates:edit", args=[template.pk]))
+    preview_url = reverse("school_certificate_templates:preview_on_edit", args=[template.pk])
+
+    with page.expect_response(
+        lambda response: preview_url in response.url and response.request.method == "GET"
+    ) as shown:
+        page.click("[data-side-panel-toggle='preview']")
+
+    response = shown.value
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"
+    page.wait_for_function("() => document.querySelector('#w-preview-iframe')?.src.includes('/preview/')")
+    assert not [frame.url for frame in page.frames if frame.url.startswith("chrome-error:")]
