@@ -41,7 +41,7 @@ class PlacementViewSet(ModelViewSet):
         "ended_on",
     ]
     export_filename = "placements"
-    create_view_class = PlacementCreateView
+    add_view_class = PlacementCreateView
     edit_handler = ObjectList(
         [
             FieldRowPanel([FieldPanel("graduate"), FieldPanel("merchant")]),
