@@ -208,6 +208,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BEAT_SCHEDULE = {
     # Placements' 30/90/180-day follow-ups: ask the merchant and the graduate once each.
     "ask-job-follow-ups": {"task": "jobs.tasks.ask_follow_ups", "schedule": crontab(hour=10, minute=0)},
+    # Job alerts' daily digest: each confirmed alert gets what is new for it, at most once.
+    "send-job-alert-digests": {"task": "jobs.tasks.send_job_alert_digests", "schedule": crontab(hour=8, minute=0)},
 }
 
 # --- Wagtail --------------------------------------------------------------------------------------
