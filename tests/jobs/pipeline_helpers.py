@@ -3,7 +3,10 @@ with what the school proves (completed courses, valid certificates)."""
 
 import hashlib
 
-from school.models import Certificate
+from django.contrib.auth import get_user_model
+
+from jobs.models import GraduateProfile
+from school.models import Certificate, Enrollment
 from tests.factories import (
     CertificateTemplateFactory,
     CompletedEnrollmentFactory,
@@ -52,3 +55,20 @@ def graduate(*, course=None, certified=True, consent=True, **profile_fields):
 
 def open_posting(merchant, **fields):
     return JobPostingFactory(merchant=merchant, **fields)
+
+
+def bulk_graduates(count: int, cohort) -> None:
+    """`count` consenting graduates of `cohort`, each with a certificate, in a few statements."""
+    User = get_user_model()
+    start = User.objects.count()
+    users = User.objects.bulk_create(
+        [User(phone=f"136{start + n:08d}", display_name=f"毕业生{start + n}") for n in range(count)]
+    )
+    GraduateProfile.objects.bulk_create(
+        [GraduateProfile(user=user, shared_with_merchants=True, desired_districts=["jianxi"]) for user in users]
+    )
+    enrollments = Enrollment.objects.bulk_create(
+        [Enrollment(student=user, cohort=cohort, status="completed") for user in users]
+    )
+    for enrollment in enrollments[:3]:
+        valid_certificate(enrollment)

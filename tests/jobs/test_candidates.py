@@ -4,7 +4,6 @@ program, skill, certificate, district and availability, and invites one to apply
 import datetime
 from html import escape
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,7 +13,7 @@ import pytest
 
 from accounts.models import Notification
 from jobs import services
-from jobs.models import Application, CandidateInvitation, DeclaredSkill, GraduateProfile
+from jobs.models import Application, CandidateInvitation, DeclaredSkill
 from school.models import CourseSkill, Enrollment
 from tests.factories import (
     CohortFactory,
@@ -26,7 +25,13 @@ from tests.factories import (
     StudentFactory,
     days_from_today,
 )
-from tests.jobs.pipeline_helpers import graduate, merchant_with_recruiter, open_posting, valid_certificate
+from tests.jobs.pipeline_helpers import (
+    bulk_graduates,
+    graduate,
+    merchant_with_recruiter,
+    open_posting,
+    valid_certificate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -197,23 +202,6 @@ def test_only_members_of_approved_merchants_may_search(client, who):
     response = client.get(en_url("jobs:candidates"))
 
     assert response.status_code == (302 if who == "anonymous" else 403)
-
-
-def bulk_graduates(count: int, cohort) -> None:
-    """`count` consenting graduates of `cohort`, each with a certificate, in a few statements."""
-    User = get_user_model()
-    start = User.objects.count()
-    users = User.objects.bulk_create(
-        [User(phone=f"136{start + n:08d}", display_name=f"毕业生{start + n}") for n in range(count)]
-    )
-    GraduateProfile.objects.bulk_create(
-        [GraduateProfile(user=user, shared_with_merchants=True, desired_districts=["jianxi"]) for user in users]
-    )
-    enrollments = Enrollment.objects.bulk_create(
-        [Enrollment(student=user, cohort=cohort, status="completed") for user in users]
-    )
-    for enrollment in enrollments[:3]:
-        valid_certificate(enrollment)
 
 
 def test_the_search_costs_the_same_queries_for_10_and_500_graduates(client, recruiter, django_assert_max_num_queries):
