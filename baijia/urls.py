@@ -13,6 +13,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
 from baijia.health import healthz, ping
+from jobs import api_merchant as jobs_api_merchant
 from jobs import api_pipeline as jobs_api_pipeline
 from school import api as school_api
 from school import api_certificate_issuing
@@ -32,6 +33,7 @@ router.register(
     "jobs/merchant/applications", jobs_api_pipeline.MerchantApplicationViewSet, basename="merchant-application"
 )
 router.register("jobs/merchant/candidates", jobs_api_pipeline.CandidateViewSet, basename="candidate")
+router.register("jobs/merchant/postings", jobs_api_merchant.MerchantPostingViewSet, basename="merchant-posting")
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

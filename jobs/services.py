@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.notifications import notify
+from accounts.phone import normalize_mobile
 from accounts.roles import Role
 from jobs.models import (
     Application,
@@ -30,6 +31,7 @@ from jobs.models import (
     PayPeriod,
     Placement,
 )
+from jobs.validators import normalise_credit_code
 from school.search import search_text_for
 
 Stage = Application.Status
@@ -60,6 +62,7 @@ class JobError(Exception):
 @transaction.atomic
 def merchant_apply(*, user, **fields) -> Merchant:
     """A business applies to join; the applicant becomes its owner. Staff review it before it posts."""
+    fields["credit_code"] = normalise_credit_code(fields.get("credit_code", ""))
     merchant = Merchant(**fields)
     merchant.full_clean()
     merchant.save()
@@ -68,7 +71,8 @@ def merchant_apply(*, user, **fields) -> Merchant:
     return merchant
 
 
-def _tell_members(merchant: Merchant, *, subject, body, link=None, **params) -> None:
+def _tell_members(merchant: Merchant, /, *, subject, body, link=None, **params) -> None:
+    # Positional-only: notices pass their own "merchant" parameter (its name) among **params.
     for member in merchant.members.select_related("user"):
         notify(recipient=member.user, subject=subject, body=body, link=link or "", **params)
 
@@ -87,6 +91,7 @@ def merchant_review(*, merchant: Merchant, reviewer, approve: bool, reason: str 
             merchant,
             subject=_("%(merchant)s is now a partner merchant"),
             body=_("The school approved %(merchant)s. You can post jobs now."),
+            link=lambda: reverse("jobs:merchant_home"),
             merchant=merchant.name,
         )
     else:
@@ -94,6 +99,7 @@ def merchant_review(*, merchant: Merchant, reviewer, approve: bool, reason: str 
             merchant,
             subject=_("%(merchant)s was not approved"),
             body=_("The school could not approve %(merchant)s: %(reason)s"),
+            link=lambda: reverse("jobs:merchant_home"),
             merchant=merchant.name,
             reason=reason,
         )
@@ -114,7 +120,58 @@ def invite_member(*, merchant: Merchant, invited_by, contact: str, role: str = M
     contact = (contact or "").strip()
     if not contact:
         raise JobError(_("Give the colleague's mobile number or e-mail address."), code="contact_required")
-    return MerchantInvitation.objects.create(merchant=merchant, contact=contact, role=role, invited_by=invited_by)
+    invitation = MerchantInvitation.objects.create(merchant=merchant, contact=contact, role=role, invited_by=invited_by)
+    # Someone already signed up at that mobile or e-mail finds the invitation in their inbox; anyone
+    # else receives the link from the owner (shown on the members page).
+    invitee = _user_at(contact)
+    if invitee is not None and membership(invitee, merchant) is None:
+        notify(
+            recipient=invitee,
+            subject=_("%(name)s invites you to join %(merchant)s"),
+            body=_("%(name)s invites you to recruit for %(merchant)s on the Baijia Training job board."),
+            link=lambda: reverse("jobs:invitation", args=[invitation.token]),
+            name=invited_by.display_name,
+            merchant=merchant.name,
+        )
+    return invitation
+
+
+def _user_at(contact: str):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if "@" in contact:
+        return User.objects.filter(email__iexact=contact, is_active=True).first()
+    return User.objects.filter(phone=normalize_mobile(contact), is_active=True).first()
+
+
+@transaction.atomic
+def merchant_update_profile(*, merchant: Merchant, user, **fields) -> Merchant:
+    """The owner keeps the business's public description and contact up to date (not its identity:
+    name, credit code and licence were what staff approved)."""
+    member = membership(user, merchant)
+    if member is None or member.role != MerchantMember.Role.OWNER:
+        raise JobError(_("Only the merchant's owner can change its profile."), code="not_owner")
+    allowed = {"description", "contact_name", "contact_phone", "address"}
+    merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValueError(f"{name} is not part of the merchant's editable profile")
+        setattr(merchant, name, value)
+    merchant.full_clean()
+    merchant.save(update_fields=[*fields])
+    return merchant
+
+
+@transaction.atomic
+def merchant_set_trusted(*, merchant: Merchant, reviewer, trusted: bool) -> Merchant:
+    """Staff trust an approved merchant: its postings are then published without review."""
+    merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+    if trusted and not merchant.is_approved:
+        raise JobError(_("Approve the merchant before trusting it."), code="not_approved")
+    merchant.trusted = trusted
+    merchant.save(update_fields=["trusted"])
+    return merchant
 
 
 @transaction.atomic
@@ -137,6 +194,15 @@ def accept_invitation(*, token: str, user) -> MerchantMember:
 SUBSTANTIVE_FIELDS = ("title", "category", "description", "employment_type", "pay_min", "pay_max", "pay_period")
 
 
+def sanitise_description(html: str) -> str:
+    """A posting's description as the rich-text field stores it: only its features (bold, italic,
+    lists, links) survive; scripts, styles, event handlers and unknown tags are dropped."""
+    from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
+
+    features = JobPosting._meta.get_field("description").features
+    return EditorHTMLConverter(features=features).to_database_format(html or "").strip()
+
+
 def _search_text(posting: JobPosting) -> str:
     return search_text_for(posting.title, posting.merchant.name, posting.category.name, posting.category.name_en)
 
@@ -151,10 +217,13 @@ def _check_can_post(user, merchant: Merchant) -> None:
 
 
 @transaction.atomic
-def posting_save(*, posting: JobPosting, user, submit: bool = False, skills=(), courses=None) -> JobPosting:
+def posting_save(*, posting: JobPosting, user, submit: bool = False, skills=None, courses=None) -> JobPosting:
     """Create or edit a posting. `submit` publishes it (trusted merchants) or sends it to review. A
-    substantive edit of a published posting of an untrusted merchant goes back to review."""
+    substantive edit of a published posting of an untrusted merchant goes back to review. The
+    description is stored sanitised (only the rich-text features the field allows). `skills`
+    ((skill, min_level) pairs) and `courses` replace the posting's own when given."""
     _check_can_post(user, posting.merchant)
+    posting.description = sanitise_description(posting.description)
     if posting.pk:
         before = JobPosting.objects.select_for_update().get(pk=posting.pk)
         changed = any(getattr(before, name) != getattr(posting, name) for name in SUBSTANTIVE_FIELDS)
@@ -206,6 +275,7 @@ def posting_review(*, posting: JobPosting, reviewer, approve: bool, reason: str 
         body=_("Your posting “%(title)s” is on the job board now.")
         if approve
         else _("Your posting “%(title)s” was returned: %(reason)s"),
+        link=lambda: reverse("jobs:merchant_posting_edit", args=[posting.pk]),
         title=posting.title,
         reason=reason,
     )

@@ -34,3 +34,12 @@ def ask_follow_ups() -> int:
     from jobs.services import ask_due_follow_ups
 
     return ask_due_follow_ups()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def close_expired_postings() -> int:
+    """Celery beat, daily just after midnight: postings past their closing date leave the board (they
+    stay in reports). Running it again closes nothing more."""
+    from jobs.services import close_expired_postings as close
+
+    return close()

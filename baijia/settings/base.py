@@ -210,6 +210,8 @@ CELERY_BEAT_SCHEDULE = {
     "ask-job-follow-ups": {"task": "jobs.tasks.ask_follow_ups", "schedule": crontab(hour=10, minute=0)},
     # Job alerts' daily digest: each confirmed alert gets what is new for it, at most once.
     "send-job-alert-digests": {"task": "jobs.tasks.send_job_alert_digests", "schedule": crontab(hour=8, minute=0)},
+    # Postings past their closing date leave the job board.
+    "close-expired-job-postings": {"task": "jobs.tasks.close_expired_postings", "schedule": crontab(hour=0, minute=5)},
 }
 
 # --- Wagtail --------------------------------------------------------------------------------------
