@@ -188,32 +188,22 @@ class EnrolRequestSerializer(serializers.Serializer):
     )
 
 
-class EnrolmentSerializer(serializers.ModelSerializer):
+# Fields declared, not read from the model: a ModelSerializer builds its fields anew for every response.
+class EnrolmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
     cohort = serializers.CharField(source="cohort.code", read_only=True)
     course_code = serializers.CharField(source="cohort.course.code", read_only=True)
     course_title = serializers.CharField(source="cohort.course.display_title", read_only=True)
     start_date = serializers.DateField(source="cohort.start_date", read_only=True)
     end_date = serializers.DateField(source="cohort.end_date", read_only=True)
+    status = serializers.ChoiceField(
+        choices=Status.choices, read_only=True, label=Enrollment._meta.get_field("status").verbose_name
+    )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     waitlist_position = serializers.IntegerField(
         source="position", read_only=True, allow_null=True, help_text="1 is next in line; null unless waitlisted."
     )
-
-    class Meta:
-        model = Enrollment
-        fields = [
-            "id",
-            "cohort",
-            "course_code",
-            "course_title",
-            "start_date",
-            "end_date",
-            "status",
-            "status_label",
-            "waitlist_position",
-            "created_at",
-        ]
-        read_only_fields = fields
+    created_at = serializers.DateTimeField(read_only=True, label=Enrollment._meta.get_field("created_at").verbose_name)
 
 
 @extend_schema_view(
