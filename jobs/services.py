@@ -238,7 +238,8 @@ def posting_save(*, posting: JobPosting, user, submit: bool = False, skills=None
     if posting.status == PostingStatus.PUBLISHED and posting.published_at is None:
         posting.published_at = timezone.now()
     posting.search_text = _search_text(posting)
-    posting.full_clean(exclude=["preferred_courses"])
+    # created_by is empty for postings seeded or made by staff (and when the author has left).
+    posting.full_clean(exclude=["preferred_courses", "created_by"])
     posting.save()
     if skills is not None:
         from jobs.models import PostingSkill
