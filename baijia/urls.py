@@ -13,6 +13,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
 from baijia.health import healthz, ping
+from jobs import api_board as jobs_api_board
 from jobs import api_merchant as jobs_api_merchant
 from jobs import api_pipeline as jobs_api_pipeline
 from school import api as school_api
@@ -34,12 +35,15 @@ router.register(
 )
 router.register("jobs/merchant/candidates", jobs_api_pipeline.CandidateViewSet, basename="candidate")
 router.register("jobs/merchant/postings", jobs_api_merchant.MerchantPostingViewSet, basename="merchant-posting")
+router.register("jobs/postings", jobs_api_board.PostingViewSet, basename="job-posting")
+router.register("jobs/my/applications", jobs_api_board.MyApplicationViewSet, basename="my-job-application")
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("jobs/my/profile/", jobs_api_board.MyProfileView.as_view(), name="my-job-profile"),
     *api_certificate_issuing.urlpatterns,  # before any certificates/<code>/ route
     *router.urls,
 ]
