@@ -5,6 +5,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_users
 from cms.demo import seed_pages
+from jobs.demo import seed_jobs
 from school.demo import seed_catalogue
 from school.demo_certificates import seed_certificates
 from school.demo_enrolment import seed_enrolments
@@ -28,7 +29,8 @@ class Command(BaseCommand):
             pages = seed_pages()
             enrolments = seed_enrolments()
             certificates = seed_certificates()
-        counts = {**catalogue, **pages, **enrolments, **certificates}
+            jobs = seed_jobs()
+        counts = {**catalogue, **pages, **enrolments, **certificates, **jobs}
         self.stdout.write("Catalogue: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Sign in with any of these (password: {DEMO_PASSWORD}):")
