@@ -79,7 +79,7 @@ class MerchantApplicationForm(forms.ModelForm):
     credit_code = forms.CharField(
         label=_("unified social credit code"),
         max_length=40,
-        help_text=_("The 18 characters on the business licence, e.g. 91410305MA0000011X."),
+        help_text=_("The 18 characters on the business licence, e.g. 91410305MA00000187."),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}),
     )
     licence = LicenceField(
