@@ -16,6 +16,7 @@ BENCHMARKS = {
     "home": "bench.home",
     "catalog": "bench.catalog",
     "enrolment": "bench.enrolment",
+    "certificates": "bench.certificates",
 }
 
 

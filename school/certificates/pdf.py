@@ -6,9 +6,11 @@ Nothing a user typed reaches WeasyPrint as HTML: placeholders and names are esca
 fetcher serves only our run font, files from our own storage and data: URIs — never the network or
 the local file system."""
 
+import base64
 import copy
 import datetime
 import hashlib
+import io
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,11 +23,12 @@ from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 
 import segno
+from PIL import Image
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from school.certificates import fonts
+from school.certificates import credential, fonts
 from school.models.certificates import PLACEHOLDER_PATTERN, CertificateTemplate
 
 logger = logging.getLogger(__name__)
@@ -33,6 +36,7 @@ logger = logging.getLogger(__name__)
 # PDF/A-2b: archival, and (unlike PDF/A-1) allows the transparency of a seal image.
 PDF_VARIANT = "pdf/a-2b"
 RUN_FONT_URL = "baijia:run-font"
+QR_MASK = 0
 
 
 @dataclass
@@ -64,7 +68,8 @@ class CertificateContent:
             number=certificate.number,
             issued_on=certificate.issued_on,
             expires_on=certificate.expires_on,
-            verify_url=settings.SITE_URL + certificate.get_verify_url(),
+            # The canonical (Chinese, unprefixed) address, whatever language the run happens in.
+            verify_url=credential.verify_url(certificate),
             display_code=certificate.display_code,
         )
 
@@ -78,6 +83,11 @@ def chinese_date(day: datetime.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
+def score_text(score: Decimal | None) -> str:
+    """88.50 as "88.5" and 90.00 as "90" (a Decimal's :g keeps the zeros; normalize() alone gives 9E+1)."""
+    return "" if score is None else f"{Decimal(score).normalize():f}"
+
+
 def fill(text: str, content: CertificateContent) -> str:
     values = {
         "student_name": content.holder_name,
@@ -85,7 +95,7 @@ def fill(text: str, content: CertificateContent) -> str:
         "hours": str(content.hours),
         "start_date": chinese_date(content.start_date),
         "end_date": chinese_date(content.end_date),
-        "final_score": "" if content.final_score is None else f"{content.final_score:g}",
+        "final_score": score_text(content.final_score),
         "number": content.number,
         "issue_date": chinese_date(content.issued_on),
         "expiry_date": chinese_date(content.expires_on),
@@ -112,9 +122,25 @@ def body_html(template: CertificateTemplate, content: CertificateContent) -> str
     return mark_safe(format_html_join("", "<p>{}</p>", ((mark_safe(paragraph(text)),) for text in paragraphs)))  # noqa: S308 - every piece is escaped above
 
 
+def qr_png(url: str, *, scale: int = 6, border: int = 2) -> bytes:
+    """The QR code as an 8-bit greyscale PNG. PNG (not SVG) so the QR is one image a scanner — or a
+    test — can read straight out of the PDF.
+
+    Speed: segno's own PNG is 1-bit, which WeasyPrint converts to RGB and encodes twice per document;
+    an 8-bit greyscale PNG it embeds as it is. And the mask is fixed: choosing the "best" of the eight
+    (segno's default) is pure Python and took 4 ms a certificate, more than laying the page out's share;
+    every mask is valid QR and decodes the same (tests read the QR back out of issued PDFs)."""
+    qr = segno.make(url, error="m", mask=QR_MASK)
+    rows = [bytes(0 if dark else 255 for dark in row) for row in qr.matrix_iter(scale=1, border=border)]
+    size = len(rows)
+    image = Image.frombytes("L", (size, size), b"".join(rows)).resize((size * scale, size * scale), Image.NEAREST)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
 def qr_data_uri(url: str) -> str:
-    # PNG (not SVG) so the QR is one image a scanner — or a test — can read straight out of the PDF.
-    return segno.make(url, error="m").png_data_uri(scale=6, border=2)
+    return "data:image/png;base64," + base64.b64encode(qr_png(url)).decode("ascii")
 
 
 class CertificateFetcher(URLFetcher):
@@ -139,27 +165,24 @@ def media_url(image) -> str:
     return f"baijia:media/{image.file.name}" if image else ""
 
 
-def render(
-    template: CertificateTemplate, contents: list[CertificateContent], *, titles: list[str] | None = None
-) -> list[bytes]:
-    """One PDF per content, in order. Raises fonts.FontCoverageError (naming the characters) when any
-    text cannot be drawn with the installed fonts — before anything is rendered."""
-    if not fonts.subsetter_available():
-        logger.error(
-            "HarfBuzz's subsetter (libharfbuzz-subset0) is missing: WeasyPrint falls back to fontTools, ~60x slower"
-        )
-    for content in contents:
-        fonts.check_coverage(content.text, template.typeface, who=content.holder_name)
+def document_html(
+    template: CertificateTemplate, contents: list[CertificateContent], *, run_font_url: str = RUN_FONT_URL
+) -> str:
+    """The HTML of a print run, a page per content. With run_font_url="" it names only the installed
+    fonts (the naive way the benchmark compares with, WeasyPrint or Chromium finding them by itself)."""
     with translation.override("zh-hans"):
-        html = render_to_string(
+        return render_to_string(
             "school/certificate_document.html",
             {
                 "template": template,
                 "font_families": ", ".join(
                     f"'{family}'"
-                    for family in ["Baijia Run", *(font.family for font in fonts.chain(template.typeface))]
+                    for family in [
+                        *(["Baijia Run"] if run_font_url else []),
+                        *(font.family for font in fonts.chain(template.typeface)),
+                    ]
                 ),
-                "run_font_url": RUN_FONT_URL,
+                "run_font_url": run_font_url,
                 "title_font_url": f"baijia:media/{template.title_font.name}" if template.title_font else "",
                 "background_url": media_url(template.background),
                 "seal_url": media_url(template.seal),
@@ -176,6 +199,20 @@ def render(
                 ],
             },
         )
+
+
+def render(
+    template: CertificateTemplate, contents: list[CertificateContent], *, titles: list[str] | None = None
+) -> list[bytes]:
+    """One PDF per content, in order. Raises fonts.FontCoverageError (naming the characters) when any
+    text cannot be drawn with the installed fonts — before anything is rendered."""
+    if not fonts.subsetter_available():
+        logger.error(
+            "HarfBuzz's subsetter (libharfbuzz-subset0) is missing: WeasyPrint falls back to fontTools, ~60x slower"
+        )
+    for content in contents:
+        fonts.check_coverage(content.text, template.typeface, who=content.holder_name)
+    html = document_html(template, contents)
     # The template's own words (title, body, signatory) too; the markup around them is ASCII.
     fonts.check_coverage(html, template.typeface)
     run_font = fonts.run_font(html, template.typeface)

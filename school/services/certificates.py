@@ -147,6 +147,13 @@ def _render_and_store(pending: list[Certificate], *, actor) -> int:
     with transaction.atomic():
         now = timezone.now()
         for certificate, data in zip(pending, pdfs, strict=True):
+            # Lock the row before touching its file: a run racing this one that issued it first keeps
+            # its PDF (without the lock, this run deleted that file as if a dead run had left it).
+            still_pending = Certificate.objects.select_for_update().filter(
+                pk=certificate.pk, status=Certificate.Status.PENDING
+            )
+            if not list(still_pending.values_list("pk", flat=True)):
+                continue
             name = f"certificates/{certificate.issued_on.year}/{certificate.code}.pdf"
             if storage.exists(name):
                 # Left by a run that died before it committed: that certificate is still pending, so
