@@ -295,3 +295,22 @@ def test_an_invitation_needs_a_real_mobile_or_e_mail(client):
 
     assert response.status_code == 400 and "mobile number" in response.content.decode()
     assert not MerchantInvitation.objects.exists()
+
+
+def test_someone_without_a_business_is_invited_to_apply(client, applicant):
+    page = client.get(en("jobs:merchant_home")).content.decode()
+
+    assert "You do not work for a partner merchant yet" in page and en("jobs:merchant_apply") in page
+
+
+def test_someone_working_for_two_businesses_chooses_one(client):
+    user = MerchantUserFactory()
+    first, second = MerchantFactory(name="甲公司", owner=user), MerchantFactory(name="乙公司", status="pending")
+    MerchantMemberFactory(merchant=second, user=user)
+    client.force_login(user)
+
+    page = client.get(en("jobs:merchant_home")).content.decode()
+
+    assert en("jobs:merchant_dashboard", first.pk) in page and en("jobs:merchant_dashboard", second.pk) in page
+    assert "Awaiting review" in page
+    assert "Business profile" in client.get(en("jobs:merchant_profile", first.pk)).content.decode()
