@@ -1,8 +1,9 @@
 """The unified social credit code a merchant types is checked before staff ever see the application."""
 
-import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
+
+import pytest
 
 from jobs.validators import credit_code_check_character, normalise_credit_code, validate_credit_code
 
