@@ -3,6 +3,8 @@ candidate search among graduates who consent to share their profile, with "invit
 selectors and services as the pages: a merchant never sees another merchant's applications, nor a
 graduate who has not consented."""
 
+from django.utils.translation import gettext_lazy as _
+
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -35,7 +37,7 @@ class JobsApiMixin(SchoolApiMixin):
 
 
 class IsMerchantMember(permissions.BasePermission):
-    message = "Only the members of a partner merchant can see its applications."
+    message = _("Only the members of a partner merchant can see its applications.")
 
     def has_permission(self, request, view):
         user = request.user
@@ -43,7 +45,7 @@ class IsMerchantMember(permissions.BasePermission):
 
 
 class IsApprovedMerchantMember(permissions.BasePermission):
-    message = "Candidate search is for the members of approved partner merchants."
+    message = _("Candidate search is for the members of approved partner merchants.")
 
     def has_permission(self, request, view):
         return services.approved_memberships(request.user).exists()
