@@ -146,7 +146,7 @@ def send_alert(alert_id: int, posting_ids=None) -> int:
     run twice: the deliveries are recorded in the same transaction as the mail is sent, so a second run
     finds nothing new, and a failed send records nothing."""
     with transaction.atomic():
-        alert = JobAlert.objects.select_for_update().select_related("user").filter(pk=alert_id).first()
+        alert = JobAlert.objects.select_for_update(of=("self",)).select_related("user").filter(pk=alert_id).first()
         if alert is None or alert.confirmed_at is None:
             return 0
         postings = matching_postings(alert, posting_ids)
