@@ -8,7 +8,7 @@ not stored: they are the order of `waitlisted_at` (then id), so they have no gap
 
 import functools
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +62,13 @@ def _insert_unless_enrolled(enrollment: Enrollment) -> bool:
     IntegrityError in. True when inserted; `enrollment` then has its id. The values are prepared by the
     model's own fields, as save() does; like the seat UPDATE it sends no pre_save/post_save (nothing
     listens for enrolments: other apps hear of seats by cohort_changed)."""
+    if not connection.features.can_return_columns_from_insert:  # SQLite before 3.35: no RETURNING
+        try:
+            with transaction.atomic():
+                enrollment.save()
+        except IntegrityError:
+            return False
+        return True
     sql, fields = _insert_enrolment_sql()
     values = [field.get_db_prep_save(field.pre_save(enrollment, True), connection) for field in fields]
     with connection.cursor() as cursor:
