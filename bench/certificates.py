@@ -116,7 +116,7 @@ def _measure(options, folder: Path, database: ScratchDatabase) -> dict:
     rare = [content for content in contents if set(content.holder_name) & set(RARE_CHARACTERS)]
 
     naive_sample = _sample(contents, rare, options.naive)
-    naive, naive_sizes = _naive(template, naive_sample)
+    naive, naive_sizes, naive_cpu = _naive(template, naive_sample)
     chromium = _chromium(template, _sample(contents, rare, options.chromium)) if options.chromium else None
 
     ms_per_certificate = 1000 * class_seconds / options.count
@@ -126,6 +126,7 @@ def _measure(options, folder: Path, database: ScratchDatabase) -> dict:
         "benchmark": "certificates",
         "database": database.engine,
         "count": options.count,
+        "load_average_1min": round(os.getloadavg()[0], 2),  # others share the machine: how busy it was
         "rare_character_names": len(rare),
         "harfbuzz_subsetter": fonts.subsetter_available(),
         "warm_up_ms": round(warm_up_ms, 1),
@@ -137,7 +138,9 @@ def _measure(options, folder: Path, database: ScratchDatabase) -> dict:
         "single_certificate_samples_ms": [round(1000 * s, 1) for s in single],
         "naive_sample": len(naive_sample),
         "naive_ms_per_certificate": round(naive_ms, 1),
+        "naive_cpu_ms_per_certificate": round(1000 * naive_cpu / len(naive_sample), 1),
         "naive_over_class_ratio": round(naive_ms / ms_per_certificate, 1),
+        "naive_over_class_cpu_ratio": round(naive_cpu / len(naive_sample) / (class_cpu_seconds / options.count), 1),
         "naive_median_pdf_kib": round(statistics.median(naive_sizes), 1),
         "median_pdf_kib": round(statistics.median(sizes), 1),
         "max_pdf_kib": round(sizes[-1], 1),
@@ -237,7 +240,7 @@ def _sample(contents: list, rare: list, size: int) -> list:
     return picked
 
 
-def _naive(template, contents) -> tuple[list[float], list[float]]:
+def _naive(template, contents) -> tuple[list[float], list[float], float]:
     """One WeasyPrint document per certificate, the fonts found by fontconfig (the full Noto collection
     subset once per document), PDF/A with the QR image: what a straightforward implementation does."""
     from weasyprint import HTML
@@ -246,6 +249,7 @@ def _naive(template, contents) -> tuple[list[float], list[float]]:
     from school.certificates import pdf
 
     seconds, sizes = [], []
+    cpu = time.process_time()
     for content in contents:
         start = time.perf_counter()
         html = pdf.document_html(template, [content], run_font_url="")
@@ -254,7 +258,7 @@ def _naive(template, contents) -> tuple[list[float], list[float]]:
         )
         seconds.append(time.perf_counter() - start)
         sizes.append(len(data) / 1024)
-    return seconds, sizes
+    return seconds, sizes, time.process_time() - cpu
 
 
 def _chromium(template, contents) -> dict | None:
