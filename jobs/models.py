@@ -5,44 +5,17 @@
 import secrets
 
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.fields import RichTextField
 
+from baijia.storage import private_storage
 from jobs.validators import validate_credit_code
 from school.models import LUOYANG_DISTRICTS, SkillLevel
-
-
-class _PrivateStorage(LazyObject):
-    """storages["private"], looked up on first use and again whenever STORAGES changes (tests point it
-    at a temporary folder): a FileField keeps the storage object it was given when the model loaded."""
-
-    def _setup(self):
-        from django.core.files.storage import storages
-
-        self._wrapped = storages["private"]
-
-
-_private_storage = _PrivateStorage()
-
-
-def _forget_private_storage(*, setting, **kwargs):
-    if setting == "STORAGES":
-        _private_storage._wrapped = empty
-
-
-setting_changed.connect(_forget_private_storage)
-
-
-def private_storage():
-    """Files only permission-checked views serve (licences, résumés): never under MEDIA_URL."""
-    return _private_storage
 
 
 class Industry(models.TextChoices):

@@ -11,7 +11,6 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -21,10 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import PreviewableMixin
 
-
-def private_storage():
-    return storages["private"]
-
+from baijia.storage import private_storage
 
 # Every placeholder a template's body may use, and what it is; the renderer fills exactly these.
 PLACEHOLDERS = {

@@ -18,14 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 STUDENTS = 6
 
 
-@pytest.fixture(autouse=True)
-def _pdfs_in_test_storage(monkeypatch):
-    # The PDF field's storage was built when the models loaded; give it the per-test private storage.
-    from django.core.files.storage import storages
-
-    monkeypatch.setattr(Certificate._meta.get_field("pdf"), "storage", storages["private"])
-
-
 def finished_class(course, size=STUDENTS):
     cohort = CompletedEnrollmentFactory(cohort__course=course).cohort
     for _ in range(size - 1):

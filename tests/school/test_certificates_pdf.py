@@ -23,14 +23,6 @@ pytestmark = pytest.mark.django_db
 SUBSET_NAME = re.compile(r"^/[A-Z]{6}\+")
 
 
-@pytest.fixture(autouse=True)
-def _pdfs_in_test_storage(monkeypatch):
-    # The PDF field's storage was built when the models loaded; give it the per-test private storage.
-    from django.core.files.storage import storages
-
-    monkeypatch.setattr(Certificate._meta.get_field("pdf"), "storage", storages["private"])
-
-
 def issue(name="王小丽", template=None, **enrollment):
     enrollment.setdefault("cohort__course__program__code", "JZ")
     if template is not None:
