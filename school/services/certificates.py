@@ -139,58 +139,58 @@ def _allocate(enrollments: list[Enrollment], *, template: CertificateTemplate, i
 
 def _render_and_store(pending: list[Certificate], *, actor) -> int:
     """Render pending certificates (one template) and make each valid; returns how many this call made
-    valid (another run may have finished some first)."""
+    valid (another run may have finished some first). The chunk's rows are locked, written and
+    recorded together: a few statements per chunk, not per certificate."""
     template = pending[0].template
     pdfs = rendering.render(template, [CertificateContent.of(certificate) for certificate in pending])
-    made_valid = 0
     storage = Certificate._meta.get_field("pdf").storage
     with transaction.atomic():
         now = timezone.now()
+        # Lock the rows before touching their files: a run racing this one that issued one first keeps
+        # its PDF. What is no longer pending here was finished by that run.
+        still_pending = dict(
+            Certificate.objects.select_for_update()
+            .filter(pk__in=[certificate.pk for certificate in pending], status=Certificate.Status.PENDING)
+            .values_list("pk", "emailed_at")
+        )
+        issued, to_tell = [], []
         for certificate, data in zip(pending, pdfs, strict=True):
-            # Lock the row before touching its file: a run racing this one that issued it first keeps
-            # its PDF (without the lock, this run deleted that file as if a dead run had left it).
-            still_pending = Certificate.objects.select_for_update().filter(
-                pk=certificate.pk, status=Certificate.Status.PENDING
-            )
-            if not list(still_pending.values_list("pk", flat=True)):
+            if certificate.pk not in still_pending:
                 continue
             name = f"certificates/{certificate.issued_on.year}/{certificate.code}.pdf"
             if storage.exists(name):
                 # Left by a run that died before it committed: that certificate is still pending, so
                 # nobody has this file yet. Replace it rather than keep two.
                 storage.delete(name)
-            stored = storage.save(name, ContentFile(data))
-            digest = rendering.pdf.sha256(data)
-            updated = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.PENDING).update(
-                status=Certificate.Status.VALID, pdf=stored, sha256=digest, issued_at=now
-            )
-            if not updated:
-                storage.delete(stored)  # a racing run issued it first; keep its file
-                continue
-            certificate.status, certificate.pdf.name, certificate.sha256, certificate.issued_at = (
+            certificate.pdf.name = storage.save(name, ContentFile(data))
+            certificate.status, certificate.sha256, certificate.issued_at = (
                 Certificate.Status.VALID,
-                stored,
-                digest,
+                rendering.pdf.sha256(data),
                 now,
             )
-            CertificateEvent.objects.create(certificate=certificate, action=Action.ISSUED, actor=actor)
+            # Told once, however many runs reach it: the claim is made under the row lock.
+            if still_pending[certificate.pk] is None:
+                certificate.emailed_at = now
+                to_tell.append(certificate)
+            issued.append(certificate)
+        Certificate.objects.bulk_update(issued, ["status", "pdf", "sha256", "issued_at", "emailed_at"])
+        CertificateEvent.objects.bulk_create(
+            [CertificateEvent(certificate=certificate, action=Action.ISSUED, actor=actor) for certificate in issued]
+        )
+        for certificate in to_tell:
             _tell_holder(certificate)
-            made_valid += 1
-    return made_valid
+    return len(issued)
 
 
 def _tell_holder(certificate: Certificate) -> None:
-    """Once per certificate, however many runs reach it."""
-    claimed = Certificate.objects.filter(pk=certificate.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
-    if claimed:
-        notify(
-            recipient=certificate.enrollment.student,
-            subject=_("Your certificate is ready: %(course)s"),
-            body=_("Certificate %(number)s for %(course)s has been issued. Download it from your courses page."),
-            link=lambda: reverse("school:my_courses"),
-            course=certificate.course_title,
-            number=certificate.number,
-        )
+    notify(
+        recipient=certificate.enrollment.student,
+        subject=_("Your certificate is ready: %(course)s"),
+        body=_("Certificate %(number)s for %(course)s has been issued. Download it from your courses page."),
+        link=lambda: reverse("school:my_courses"),
+        course=certificate.course_title,
+        number=certificate.number,
+    )
 
 
 def _with_relations(queryset):
