@@ -5,6 +5,7 @@ class changes, so nobody sees a stale page.
 Pages opt in with mark_public(); the middleware stores only marked 200 responses that set no cookie,
 and serves them only to requests that carry no session or message cookie."""
 
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -63,7 +64,9 @@ def _cache_key(request) -> str | None:
     query = _cacheable_query(request)
     if query is None:
         return None
-    return f"public-page:{_version()}:{request.get_host()}:{path}?{query}"
+    # Hashed: a typed search (spaces, Chinese) is not a valid key for every cache backend.
+    address = hashlib.sha256(f"{request.get_host()}:{path}?{query}".encode()).hexdigest()
+    return f"public-page:{_version()}:{address}"
 
 
 class PublicPageCacheMiddleware:

@@ -7,6 +7,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from jobs.models import Application, CandidateInvitation, DeclaredSkill, GraduateProfile, JobPosting
 from school.filters import FilterForm
@@ -20,22 +22,27 @@ def _completed(**conditions) -> QuerySet[Enrollment]:
     return Enrollment.objects.filter(student=OuterRef("user"), status=Completed, **conditions)
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class CodeChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice of a program, skill or course by its slug or code: a string in the API's schema."""
+
+
 class CandidateFilter(django_filters.FilterSet):
-    program = django_filters.ModelChoiceFilter(
+    program = CodeChoiceFilter(
         label=_("Program completed"),
         queryset=Program.objects.all(),
         to_field_name="slug",
         empty_label=_("All programs"),
         method="filter_program",
     )
-    skill = django_filters.ModelChoiceFilter(
+    skill = CodeChoiceFilter(
         label=_("Skill"),
         queryset=Skill.objects.all(),
         to_field_name="slug",
         empty_label=_("Any skill"),
         method="filter_skill",
     )
-    certificate = django_filters.ModelChoiceFilter(
+    certificate = CodeChoiceFilter(
         label=_("Valid certificate of"),
         queryset=Course.objects.all(),
         to_field_name="code",

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.encoding import smart_str
 from django.utils.translation import gettext as _
 
+from drf_spectacular.drainage import set_override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
@@ -115,6 +116,9 @@ class StudentTokenAuthentication(TokenAuthentication):
     """An API token, with the user's roles and student profile read in the same query: enrolling checks both."""
 
     user_related = ("student_profile",)
+
+
+set_override(StudentTokenAuthentication, "suppress_collision_warning", True)
 
 
 class SchoolApiMixin:

@@ -247,7 +247,8 @@ if TRUSTED_PROXY_COUNT:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token scheme, with the user's roles read in the token's query.
+        "accounts.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -270,6 +271,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Document our API only, not the Wagtail admin's internal endpoints.
     "PREPROCESSING_HOOKS": ["baijia.schema.only_public_api"],
+    # One name per choice set that several serializers share.
+    "ENUM_NAME_OVERRIDES": {
+        "DistrictEnum": "school.models.enrolment.LUOYANG_DISTRICTS",
+        "PayPeriodEnum": "jobs.models.PayPeriod",
+        "EmploymentTypeEnum": "jobs.models.EmploymentType",
+        "ApplicationStatusEnum": "jobs.models.Application.Status",
+        "PostingStatusEnum": "jobs.models.JobPosting.Status",
+        "MerchantStatusEnum": "jobs.models.Merchant.Status",
+        "EnrollmentStatusEnum": "school.models.enrolment.Enrollment.Status",
+        "CertificateStatusEnum": "school.models.certificates.Certificate.Status",
+        "CertificateBatchStatusEnum": "school.models.certificates.CertificateBatch.Status",
+        "CohortStatusEnum": "school.models.catalogue.Cohort.Status",
+    },
 }
 
 # Wagtail's preview views allow their own same-origin frame; nothing else is ever framed.
