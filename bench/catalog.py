@@ -32,6 +32,10 @@ WORKERS = 2
 REDIS_URL = "redis://127.0.0.1:6379/13"
 BASELINE = "/ping"
 FILTERED = "/courses/?schedule=evening&sort=start"
+# The job board, plain and filtered, against the same baseline (issue #6).
+JOBS = "/jobs/"
+JOBS_FILTERED = "/jobs/?employment_type=full_time&min_pay=3000&sort=-pay"
+POSTING_LINK = re.compile(r'href="(/jobs/\d+/)"')
 EXTRAS = ["/en/courses/"]  # measured, without a target
 COURSE_LINK = re.compile(r'href="(/courses/[^/"?#]+/[^/"?#]+/)"')
 RATIO_LIMIT = 0.5
@@ -62,7 +66,9 @@ def run(options) -> dict:
         course_page = _first_course_link(get(port, "/courses/")[1])
         if not COURSE_LINK.search(get(port, FILTERED)[1]):
             raise RuntimeError(f"{FILTERED} lists no course: pick a filter that returns results")
-        pages = ["/", "/courses/", FILTERED, course_page]
+        if not POSTING_LINK.search(get(port, JOBS_FILTERED)[1]):
+            raise RuntimeError(f"{JOBS_FILTERED} lists no posting: pick a filter that returns results")
+        pages = ["/", "/courses/", FILTERED, course_page, JOBS, JOBS_FILTERED]
         for path in [BASELINE, *pages, *EXTRAS]:
             for _ in range(2 * WORKERS):  # warm each worker's templates and the shared page cache
                 status, _body = get(port, path)

@@ -177,6 +177,8 @@ def test_the_owner_is_told_of_approval_and_can_then_post(client, applicant, staf
     notice = Notification.objects.get(recipient=applicant)
     assert merchant.name in notice.subject and notice.link == "/jobs/merchant/"
     assert client.get(en("jobs:merchant_posting_new", merchant.pk)).status_code == 200
+    # Once approved, the workspace leads to the candidates too.
+    assert en("jobs:candidates") in client.get(en("jobs:merchant_dashboard", merchant.pk)).content.decode()
 
 
 def test_the_owner_sees_why_the_business_was_rejected(client, applicant, staff_user):
