@@ -12,14 +12,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
+from baijia.http import PUBLIC_PAGE, mark_public  # noqa: F401 - mark_public is this module's API too
+
 VERSION_KEY = "public-pages:version"
 TIMEOUT = 60 * 60
-_PUBLIC = "_baijia_public"
-
-
-def mark_public(response):
-    setattr(response, _PUBLIC, True)
-    return response
+_PUBLIC = PUBLIC_PAGE
 
 
 def invalidate_public_pages(**kwargs) -> None:

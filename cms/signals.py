@@ -5,6 +5,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.signals import page_published, page_unpublished
 
 from cms.cache import invalidate_public_pages
+from jobs.models import JobCategory, JobPosting, Merchant, PostingSkill
+from jobs.signals import postings_changed
 from school.models import Cohort, Course, CourseSkill, Program, Skill, SkillCategory
 from school.signals import cohort_changed
 
@@ -15,12 +17,26 @@ def connect() -> None:
     # Deleting a live page sends page_unpublished too.
     page_published.connect(invalidate_public_pages, dispatch_uid="cms-cache-published")
     page_unpublished.connect(invalidate_public_pages, dispatch_uid="cms-cache-unpublished")
-    for model in (Cohort, Course, CourseSkill, Program, Skill, SkillCategory, SchoolSettings):
+    for model in (
+        Cohort,
+        Course,
+        CourseSkill,
+        Program,
+        Skill,
+        SkillCategory,
+        SchoolSettings,
+        # The job board's pages.
+        JobPosting,
+        PostingSkill,
+        Merchant,
+        JobCategory,
+    ):
         post_save.connect(invalidate_public_pages, sender=model, dispatch_uid=f"cms-cache-save-{model.__name__}")
         post_delete.connect(invalidate_public_pages, sender=model, dispatch_uid=f"cms-cache-delete-{model.__name__}")
     m2m_changed.connect(invalidate_public_pages, sender=Cohort.instructors.through, dispatch_uid="cms-cache-teachers")
     # Seats and class status change by bulk updates in the enrolment services, which send no post_save.
     cohort_changed.connect(invalidate_public_pages, dispatch_uid="cms-cache-seats")
+    postings_changed.connect(invalidate_public_pages, dispatch_uid="cms-cache-postings")
     m2m_changed.connect(
         invalidate_public_pages, sender=Course.prerequisites.through, dispatch_uid="cms-cache-prerequisites"
     )

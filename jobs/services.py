@@ -31,6 +31,7 @@ from jobs.models import (
     PayPeriod,
     Placement,
 )
+from jobs.signals import announce_postings_change
 from jobs.validators import normalise_credit_code
 from school.search import search_text_for
 
@@ -289,6 +290,7 @@ def posting_close(*, posting: JobPosting, user) -> JobPosting:
     JobPosting.objects.filter(pk=posting.pk, status__in=[PostingStatus.PUBLISHED, PostingStatus.PENDING]).update(
         status=PostingStatus.CLOSED, updated_at=timezone.now()
     )
+    announce_postings_change()
     posting.refresh_from_db()
     return posting
 
@@ -296,9 +298,12 @@ def posting_close(*, posting: JobPosting, user) -> JobPosting:
 def close_expired_postings(today: datetime.date | None = None) -> int:
     """Postings past their closing date leave the board (they stay in reports). For Celery beat."""
     today = today or timezone.localdate()
-    return JobPosting.objects.filter(
+    closed = JobPosting.objects.filter(
         status__in=[PostingStatus.PUBLISHED, PostingStatus.PENDING], closing_date__lt=today
     ).update(status=PostingStatus.CLOSED, updated_at=timezone.now())
+    if closed:
+        announce_postings_change()
+    return closed
 
 
 # --- Graduate profile and consent -----------------------------------------------------------------------
@@ -439,6 +444,7 @@ def hire(
     if not counted:
         raise JobError(_("Every opening of this posting is already filled."), code="filled")
     JobPosting.objects.filter(pk=posting.pk, hired_count__gte=F("openings")).update(status=PostingStatus.FILLED)
+    announce_postings_change()  # openings left, or the posting leaving the board
     placement = Placement.objects.create(
         application=application,
         graduate=application.graduate,

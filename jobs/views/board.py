@@ -21,6 +21,7 @@ from wagtail.rich_text import expand_db_html
 from django_ratelimit.decorators import ratelimit
 
 from accounts.roles import Role
+from baijia.http import mark_public
 from jobs import alerts, services
 from jobs.models import Application, EmploymentType, JobAlert, JobPosting, PayPeriod
 from jobs.selectors import filter_postings, is_taking_applications, public_postings
@@ -61,13 +62,8 @@ def board(request):
     page_of_postings = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    alert_form = AlertForm(
-        initial={
-            "email": request.user.email if request.user.is_authenticated else "",
-            "query": alerts.alert_query(request.GET),
-        }
-    )
-    return render(
+    alert_query = alerts.alert_query(request.GET)
+    response = render(
         request,
         "jobs/board.html",
         {
@@ -76,10 +72,29 @@ def board(request):
             "result_count": paginator.count,
             "query_without_page": query.urlencode(),
             "is_filtered": any(value for key, value in request.GET.items() if key not in {"page", "sort"}),
-            "alert_form": alert_form,
-            "alert_search": alerts.describe(alerts.alert_query(request.GET)),
+            "alert_query": alert_query,
+            "alert_search": alerts.describe(alert_query),
         },
     )
+    # The same page for every visitor (the alert form, with its CSRF token, is on a page of its own), so
+    # the public page cache keeps it until a posting, merchant or category changes.
+    return mark_public(response)
+
+
+@never_cache
+def alert_new(request):
+    """The form that saves the board's search as an alert."""
+    query = alerts.alert_query(request.GET)
+    return render(request, "jobs/alert_new.html", _alert_context(request, query=query))
+
+
+def _alert_context(request, *, query: str, form=None) -> dict:
+    return {
+        "alert_form": form
+        or AlertForm(initial={"email": request.user.email if request.user.is_authenticated else "", "query": query}),
+        "alert_search": alerts.describe(query),
+        "board_url": alerts.board_path(query),
+    }
 
 
 def posting_json_ld(*, posting: JobPosting, request) -> dict:
@@ -184,8 +199,8 @@ def alert_create(request):
         messages.error(request, _("Too many job alerts from this connection; please try again later."))
         return HttpResponseRedirect(back)
     if not form.is_valid():
-        messages.error(request, _("Give a valid e-mail address to save the alert."))
-        return HttpResponseRedirect(back)
+        # Shown again with what was typed and what is wrong.
+        return render(request, "jobs/alert_new.html", _alert_context(request, query=query, form=form), status=400)
     try:
         alert = alerts.alert_save(
             email=form.cleaned_data["email"],
@@ -250,6 +265,7 @@ urlpatterns = [
     path("<int:pk>/", posting_detail, name="posting_detail"),
     path("<int:pk>/apply/", apply, name="apply"),
     path("alerts/", alert_create, name="alert_create"),
+    path("alerts/new/", alert_new, name="alert_new"),
     path("alerts/confirm/<str:token>/", alert_confirm, name="alert_confirm"),
     path("alerts/unsubscribe/<str:token>/", alert_unsubscribe, name="alert_unsubscribe"),
 ]

@@ -53,7 +53,11 @@ def test_a_signed_in_graduate_saves_the_board_search_and_it_is_on_at_once(client
 def test_the_board_offers_to_save_its_search(client, care):
     page = client.get("/en/jobs/", {"category": "care", "q": "育婴"}).content.decode()
     assert "E-mail me new jobs like these" in page
-    assert "Housekeeping" in page and "育婴" in page
+    assert "/en/jobs/alerts/new/?" in page
+
+    form_page = client.get("/en/jobs/alerts/new/", {"category": "care", "q": "育婴"}).content.decode()
+    assert "Housekeeping" in form_page and "育婴" in form_page
+    assert 'name="csrfmiddlewaretoken"' in form_page
 
 
 def test_a_visitor_confirms_the_address_before_anything_is_sent(client, care, django_capture_on_commit_callbacks):
@@ -174,9 +178,11 @@ def test_saving_the_same_search_twice_keeps_one_alert(care):
     assert JobAlert.objects.get().frequency == "instant"
 
 
-def test_a_bad_address_is_refused_with_a_message(client):
-    response = client.post("/en/jobs/alerts/", {"email": "not-an-address", "frequency": "daily"}, follow=True)
-    assert "Give a valid e-mail address" in response.content.decode()
+def test_a_bad_address_is_refused_with_a_message_and_kept_to_correct(client):
+    response = client.post("/en/jobs/alerts/", {"email": "not-an-address", "frequency": "daily"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Enter a valid email address." in page and 'value="not-an-address"' in page
     assert not JobAlert.objects.exists()
 
 

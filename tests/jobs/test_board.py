@@ -284,3 +284,28 @@ def test_a_posting_page_keeps_a_constant_query_count(client, django_assert_max_n
     with django_assert_max_num_queries(POSTING_QUERIES):
         response = client.get(f"/jobs/{posting.pk}/")
     assert response.status_code == 200
+
+
+def test_visitors_get_the_board_from_the_page_cache_until_a_posting_changes(client):
+    posting = JobPostingFactory(title="收银员")
+    client.get("/")  # the site's settings row is made on the first page ever served
+    assert client.get("/jobs/")["X-Page-Cache"] == "miss"
+    assert client.get("/jobs/")["X-Page-Cache"] == "hit"
+
+    posting.title = "店长助理"
+    posting.save()  # an edit drops the cached board at once
+
+    page = client.get("/jobs/")
+    assert page["X-Page-Cache"] == "miss" and "店长助理" in page.content.decode()
+
+
+def test_a_posting_closed_by_a_bulk_update_leaves_the_cached_board(client, django_capture_on_commit_callbacks):
+    from jobs.services import close_expired_postings
+
+    JobPostingFactory(title="收银员", closing_date=days_from_today(1))
+    client.get("/")  # the site's settings row is made on the first page ever served
+    assert "收银员" in client.get("/jobs/").content.decode()
+    assert client.get("/jobs/")["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert close_expired_postings(today=days_from_today(2)) == 1
+    assert "收银员" not in client.get("/jobs/").content.decode()
