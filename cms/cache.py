@@ -42,9 +42,10 @@ MAX_QUERY_LENGTH = 300
 def _cacheable_query(request) -> str | None:
     """The query string in a canonical order, or None when it has a parameter no public page reads
     (so made-up query strings cannot fill the cache)."""
+    from jobs.filters import PostingFilter
     from school.filters import CourseFilter
 
-    allowed = {*CourseFilter.base_filters, "page"}
+    allowed = {*CourseFilter.base_filters, *PostingFilter.base_filters, "page"}
     if not set(request.GET) <= allowed or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH:
         return None
     return "&".join(f"{key}={value}" for key, value in sorted(request.GET.items()) if value)

@@ -309,3 +309,12 @@ def test_a_posting_closed_by_a_bulk_update_leaves_the_cached_board(client, djang
     with django_capture_on_commit_callbacks(execute=True):
         assert close_expired_postings(today=days_from_today(2)) == 1
     assert "收银员" not in client.get("/jobs/").content.decode()
+
+
+def test_a_filtered_board_is_cached_too_but_not_a_made_up_query(client):
+    JobPostingFactory(title="收银员")
+    client.get("/")  # the site's settings row is made on the first page ever served
+    filtered = "/jobs/?employment_type=full_time&min_pay=3000&sort=-pay"
+    assert client.get(filtered)["X-Page-Cache"] == "miss"
+    assert client.get(filtered)["X-Page-Cache"] == "hit"
+    assert "X-Page-Cache" not in client.get("/jobs/?utm_campaign=x")
