@@ -37,7 +37,9 @@ def alert_query(data) -> str:
 
 
 def alert_language(alert: JobAlert) -> str:
-    return alert.user.language if alert.user_id and alert.user.language else settings.LANGUAGE_CODE
+    if alert.user_id and alert.user.language:
+        return alert.user.language
+    return alert.language or settings.LANGUAGE_CODE
 
 
 def absolute(path: str) -> str:
@@ -94,6 +96,7 @@ def alert_save(*, email: str, query: str, frequency: str, user=None) -> JobAlert
             )
         alert = JobAlert(email=email, query=query)
     alert.frequency = frequency
+    alert.language = translation.get_language() or settings.LANGUAGE_CODE
     if user is not None and user.is_authenticated:
         alert.user = alert.user or user
         if user.email and user.email.lower() == email and alert.confirmed_at is None:

@@ -441,6 +441,8 @@ class JobAlert(models.Model):
     email = models.EmailField(_("e-mail"))
     query = models.CharField(_("search"), max_length=500, blank=True)
     frequency = models.CharField(_("how often"), max_length=8, choices=Frequency.choices, default=Frequency.DAILY)
+    # The language the alert was saved in: a visitor's mails are written in it.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     token = models.CharField(max_length=40, unique=True, default=new_invitation_token, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

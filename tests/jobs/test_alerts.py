@@ -68,7 +68,9 @@ def test_a_visitor_confirms_the_address_before_anything_is_sent(client, care, dj
         )
     alert = JobAlert.objects.get()
     assert alert.email == "visitor@example.com" and alert.confirmed_at is None
+    assert alert.language == "en"  # saved on the English board: the visitor's mails are in English
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["visitor@example.com"]
+    assert mail.outbox[0].subject == "Confirm your job alert"
     confirm_url = local(link_in(mail.outbox[0], "/jobs/alerts/confirm/"))
 
     assert send_daily_digests() == 0  # unconfirmed: nothing
