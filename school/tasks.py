@@ -11,3 +11,12 @@ def issue_cohort_certificates(batch_id: int) -> dict:
 
     batch = run_certificate_batch(batch_id)
     return {"status": batch.status, "done": batch.done, "total": batch.total, "issued": batch.issued}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def render_certificate_chunk(batch_id: int, certificate_ids: list[int]) -> int:
+    """Render one chunk of a class's certificates (numbers already taken). Run twice, or after a worker
+    died half-way, it renders only what is still pending."""
+    from school.services.certificates import run_certificate_chunk
+
+    return run_certificate_chunk(batch_id, certificate_ids)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -197,9 +197,9 @@ def _with_relations(queryset):
     return queryset.select_related("student__student_profile", "cohort__course__program")
 
 
-def issue_certificates(*, cohort: Cohort, issued_by, progress: Callable[[int, int], None] | None = None) -> IssueResult:
-    """Certificates for every completed enrolment of the class that has none (see the module's
-    guarantees). `progress(done, total)` is called as chunks finish."""
+def _prepare(*, cohort: Cohort, issued_by) -> tuple[int, int, list[int]]:
+    """Check every name, then take numbers for the class's completed students who have no certificate.
+    Returns (students eligible, already certified, pending certificates' ids in number order)."""
     template = CertificateTemplate.for_course(cohort.course)
     enrollments = list(_with_relations(eligible(cohort)).order_by("pk"))
     already_done = set(certified(eligible(cohort)).values_list("pk", flat=True))
@@ -215,20 +215,38 @@ def issue_certificates(*, cohort: Cohort, issued_by, progress: Callable[[int, in
         )
         _allocate([e for e in to_certify if e.pk not in has_pending], template=template, issued_by=issued_by)
 
+    pending = Certificate.objects.filter(enrollment__cohort=cohort, status=Certificate.Status.PENDING)
+    return len(enrollments), len(already_done), list(pending.order_by("number").values_list("pk", flat=True))
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
+
+
+def _render_chunk(certificate_ids: list[int], *, actor) -> int:
+    """Render and store those of these certificates still pending; how many this call made valid."""
     pending = list(
-        Certificate.objects.filter(enrollment__cohort=cohort, status=Certificate.Status.PENDING)
+        Certificate.objects.filter(pk__in=certificate_ids, status=Certificate.Status.PENDING)
         .select_related("template", "enrollment__student")
         .order_by("number")
     )
-    total, done, issued = len(enrollments), len(already_done), 0
+    return _render_and_store(pending, actor=actor) if pending else 0
+
+
+def issue_certificates(*, cohort: Cohort, issued_by, progress: Callable[[int, int], None] | None = None) -> IssueResult:
+    """Certificates for every completed enrolment of the class that has none, in this process (see the
+    module's guarantees; a class's run through Celery spreads its chunks over the workers instead).
+    `progress(done, total)` is called as chunks finish."""
+    total, already, pending_ids = _prepare(cohort=cohort, issued_by=issued_by)
+    done, issued = already, 0
     if progress:
         progress(done, total)
-    for start in range(0, len(pending), CHUNK):
-        issued += _render_and_store(pending[start : start + CHUNK], actor=issued_by)
-        done += len(pending[start : start + CHUNK])
+    for chunk in _chunks(pending_ids):
+        issued += _render_chunk(chunk, actor=issued_by)
+        done += len(chunk)
         if progress:
             progress(done, total)
-    return IssueResult(issued=issued, already=len(already_done), total=total)
+    return IssueResult(issued=issued, already=already, total=total)
 
 
 @transaction.atomic
@@ -348,20 +366,21 @@ def start_certificate_batch(*, cohort: Cohort, requested_by) -> CertificateBatch
 
 
 def run_certificate_batch(batch_id: int) -> CertificateBatch:
-    """The task's body: issue, reporting progress in the batch row; safe to run again."""
+    """The class's task: check the names and take the numbers, then hand the rendering out in chunks,
+    one task each, so several workers (on several machines) share a large class. Safe to run again:
+    it picks up whatever is still pending."""
+    from school.tasks import render_certificate_chunk
+
     batch = CertificateBatch.objects.select_related("cohort__course", "requested_by").get(pk=batch_id)
     if batch.status == CertificateBatch.Status.DONE:
         return batch
-    CertificateBatch.objects.filter(pk=batch.pk).update(status=CertificateBatch.Status.RUNNING, error="")
-
-    def progress(done: int, total: int) -> None:
-        CertificateBatch.objects.filter(pk=batch.pk).update(done=done, total=total, updated_at=timezone.now())
-
+    # `issued` counts what this run makes valid.
+    CertificateBatch.objects.filter(pk=batch.pk).update(status=CertificateBatch.Status.RUNNING, error="", issued=0)
     # The refusal is stored for the person who asked, in their language.
     language = getattr(batch.requested_by, "language", None) or settings.LANGUAGE_CODE
     try:
         with translation.override(language):
-            result = issue_certificates(cohort=batch.cohort, issued_by=batch.requested_by, progress=progress)
+            total, already, pending_ids = _prepare(cohort=batch.cohort, issued_by=batch.requested_by)
     except CertificateError as error:
         with translation.override(language):
             message = str(error.message)
@@ -369,12 +388,27 @@ def run_certificate_batch(batch_id: int) -> CertificateBatch:
             status=CertificateBatch.Status.FAILED, error=message, finished_at=timezone.now()
         )
     else:
-        CertificateBatch.objects.filter(pk=batch.pk).update(
-            status=CertificateBatch.Status.DONE,
-            done=result.total,
-            total=result.total,
-            issued=result.issued,
-            finished_at=timezone.now(),
-        )
+        CertificateBatch.objects.filter(pk=batch.pk).update(total=total, done=already, updated_at=timezone.now())
+        _finish_if_complete(batch.pk)
+        for chunk in _chunks(pending_ids):
+            render_certificate_chunk.delay_on_commit(batch.pk, chunk)
     batch.refresh_from_db()
     return batch
+
+
+def run_certificate_chunk(batch_id: int, certificate_ids: list[int]) -> int:
+    """One chunk of a class's run: render what is still pending, then report the class's progress
+    (counted from the certificates themselves, so chunks finishing in any order, or twice, agree)."""
+    batch = CertificateBatch.objects.select_related("cohort", "requested_by").get(pk=batch_id)
+    issued = _render_chunk(certificate_ids, actor=batch.requested_by)
+    CertificateBatch.objects.filter(pk=batch.pk).update(
+        done=certified(eligible(batch.cohort)).count(), issued=F("issued") + issued, updated_at=timezone.now()
+    )
+    _finish_if_complete(batch.pk)
+    return issued
+
+
+def _finish_if_complete(batch_id: int) -> None:
+    CertificateBatch.objects.filter(pk=batch_id, done__gte=F("total")).exclude(
+        status__in=[CertificateBatch.Status.DONE, CertificateBatch.Status.FAILED]
+    ).update(status=CertificateBatch.Status.DONE, finished_at=timezone.now())

@@ -57,6 +57,16 @@ def told(student) -> int:
     return inbox
 
 
+def run_on_workers(batch_id, capture) -> None:
+    """The class's task, then each chunk task it queued, one after another, each committing on its own
+    as on a worker (so a chunk's e-mails go out when that chunk commits, whatever the next one does)."""
+    with capture() as chunk_tasks:
+        services.run_certificate_batch(batch_id)
+    for chunk_task in chunk_tasks:
+        with capture(execute=True):
+            chunk_task()
+
+
 def issue_all(cohort, instructor, capture) -> CertificateBatch:
     """Ask for the whole class, as the page and the API do; the task runs (eagerly) once it is committed."""
     with capture(execute=True):
@@ -120,8 +130,9 @@ def test_after_a_crash_half_way_the_redelivered_task_finishes_without_gaps_or_se
     cohort, instructor = make_class()
     batch = services.start_certificate_batch(cohort=cohort, requested_by=instructor)  # queued, not yet run
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError, match="worker lost"):
-        services.run_certificate_batch(batch.pk)
+    # The class task takes the numbers and queues its chunks; the worker dies in the second chunk.
+    with pytest.raises(RuntimeError, match="worker lost"):
+        run_on_workers(batch.pk, django_capture_on_commit_callbacks)
 
     assert Certificate.objects.filter(status="valid").count() == 4
     assert Certificate.objects.filter(status="pending").count() == 8
@@ -129,9 +140,9 @@ def test_after_a_crash_half_way_the_redelivered_task_finishes_without_gaps_or_se
     assert batch.status == "running" and batch.done == 4
     assert len(mail.outbox) == 4
 
-    crash_after_first_chunk()  # the broker hands the task to a healthy worker
-    with django_capture_on_commit_callbacks(execute=True):
-        batch = services.run_certificate_batch(batch.pk)
+    crash_after_first_chunk()  # the broker hands the class's task to a healthy worker
+    run_on_workers(batch.pk, django_capture_on_commit_callbacks)
+    batch.refresh_from_db()
 
     assert (batch.status, batch.done, batch.issued) == ("done", 12, 8)
     assert_one_valid_certificate_each(cohort)
@@ -146,8 +157,8 @@ def test_after_a_crash_a_new_request_once_the_run_has_stalled_finishes_the_class
 ):
     cohort, instructor = make_class()
     lost = services.start_certificate_batch(cohort=cohort, requested_by=instructor)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        services.run_certificate_batch(lost.pk)
+    with pytest.raises(RuntimeError):
+        run_on_workers(lost.pk, django_capture_on_commit_callbacks)
     crash_after_first_chunk()  # and its message is gone with it
 
     # While the lost run still looks alive, asking again returns it rather than starting a second one.
@@ -233,3 +244,26 @@ def test_a_real_worker_issues_a_class_and_the_batch_reports_it_done(worker):
     assert sorted(address for message in mail.outbox for address in message.to) == sorted(
         enrollment.student.email for enrollment in cohort.enrollments.all()
     )
+
+
+@pytest.mark.django_db
+def test_a_class_run_hands_its_chunks_to_separate_tasks_that_may_finish_in_any_order(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "CHUNK", 5)
+    cohort, instructor = make_class()
+    batch = services.start_certificate_batch(cohort=cohort, requested_by=instructor)
+
+    with django_capture_on_commit_callbacks() as chunk_tasks:
+        services.run_certificate_batch(batch.pk)
+
+    assert len(chunk_tasks) == 3  # 12 students: chunks of 5, 5 and 2, for as many workers as there are
+    assert Certificate.objects.filter(status="pending").count() == CLASS_SIZE  # every number taken first
+    for chunk_task in reversed(chunk_tasks):
+        with django_capture_on_commit_callbacks(execute=True):
+            chunk_task()
+        batch.refresh_from_db()
+        assert batch.status == ("done" if batch.done == CLASS_SIZE else "running")
+
+    assert (batch.status, batch.done, batch.issued) == ("done", CLASS_SIZE, CLASS_SIZE)
+    assert_one_valid_certificate_each(cohort)
