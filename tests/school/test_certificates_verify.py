@@ -21,6 +21,20 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_clock_stands_still(monkeypatch):
+    """django-ratelimit counts in fixed windows of the clock: a test that crossed a minute boundary would
+    start a fresh window half-way. Here the whole test happens within one window."""
+    import time
+    import types
+
+    now = time.time()
+    # Only django-ratelimit's view of the clock: the time module itself is left alone.
+    monkeypatch.setattr("django_ratelimit.core.time", types.SimpleNamespace(time=lambda: now))
+
+
 Action = CertificateEvent.Action
 
 
