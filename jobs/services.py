@@ -175,11 +175,29 @@ def merchant_set_trusted(*, merchant: Merchant, reviewer, trusted: bool) -> Merc
     return merchant
 
 
+# An invitation link is good for this long, and only for the account at the mobile or e-mail it was sent to.
+INVITATION_VALID_FOR = datetime.timedelta(days=14)
+
+
+def _is_invited(user, contact: str) -> bool:
+    if "@" in contact:
+        return bool(user.email) and user.email.lower() == contact.lower()
+    return user.phone == contact
+
+
 @transaction.atomic
 def accept_invitation(*, token: str, user) -> MerchantMember:
     invitation = MerchantInvitation.objects.select_for_update().filter(token=token, accepted_at__isnull=True).first()
     if invitation is None:
         raise JobError(_("This invitation has been used or does not exist."), code="invitation_used")
+    if invitation.created_at < timezone.now() - INVITATION_VALID_FOR:
+        raise JobError(_("This invitation has expired: ask the owner to invite you again."), code="invitation_expired")
+    if not _is_invited(user, invitation.contact):
+        # Not saying which address it was sent to: the link may have reached someone else.
+        raise JobError(
+            _("This invitation was sent to another mobile number or e-mail address: sign in with that account."),
+            code="invitation_for_another",
+        )
     member, _created = MerchantMember.objects.get_or_create(
         merchant=invitation.merchant, user=user, defaults={"role": invitation.role}
     )

@@ -1,12 +1,13 @@
 """A business joins the job board: it applies online with its licence, waits for the school's review,
 hears the decision, keeps its profile, and its owner invites colleagues."""
 
+import datetime
 import io
 
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 import pytest
 from PIL import Image
@@ -268,6 +269,36 @@ def test_a_visitor_opening_an_invitation_signs_in_first(client):
     response = client.get(en("jobs:invitation", invitation.token))
 
     assert response.status_code == 302 and "next=" in response.url
+    assert merchant.members.count() == 1
+
+
+def test_an_invitation_is_only_for_the_account_it_was_sent_to(client):
+    owner = MerchantUserFactory()
+    merchant = MerchantFactory(owner=owner)
+    invitation = services.invite_member(merchant=merchant, invited_by=owner, contact="13711113333")
+    someone_else = UserFactory(phone="13711114444")
+    client.force_login(someone_else)
+
+    page = client.post(en("jobs:invitation", invitation.token), follow=True).content.decode()
+
+    assert "sent to another mobile number or e-mail address" in page and "13711113333" not in page
+    assert not MerchantMember.objects.filter(user=someone_else).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None  # still there for the colleague it was meant for
+
+
+def test_an_invitation_expires_after_two_weeks(client):
+    owner = MerchantUserFactory()
+    merchant = MerchantFactory(owner=owner)
+    invitation = services.invite_member(merchant=merchant, invited_by=owner, contact="late@example.com")
+    MerchantInvitation.objects.filter(pk=invitation.pk).update(
+        created_at=timezone.now() - services.INVITATION_VALID_FOR - datetime.timedelta(minutes=1)
+    )
+    client.force_login(UserFactory(email="LATE@example.com"))
+
+    page = client.post(en("jobs:invitation", invitation.token), follow=True).content.decode()
+
+    assert "This invitation has expired" in page
     assert merchant.members.count() == 1
 
 
