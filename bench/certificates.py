@@ -253,118 +253,109 @@ def _through_celery(options, folder: Path, database: ScratchDatabase, course, st
         client.flushdb()
 
 
-def _another_class(course, count: int, tag: str):
-    """A finished class of `count` more completed students of the same course."""
+def _names(count: int) -> list[str]:
+    """Common names, with a rare-character name for every twentieth student."""
+    return [
+        RARE_NAMES[(n // 20) % len(RARE_NAMES)]
+        if n % 20 == 7
+        else SURNAMES[n % len(SURNAMES)] + GIVEN[(n // len(SURNAMES)) % len(GIVEN)]
+        for n in range(count)
+    ]
+
+
+def _students(names: list[str], phone_prefix: str) -> list:
+    """Students with profiles, written in bulk (no e-mail addresses: they are told in their inbox, nothing
+    is mailed; no password: nobody signs in)."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
-    from django.db import transaction
-    from django.utils import timezone
 
     from accounts.roles import Role
-    from school.models import Cohort, Enrollment, StudentProfile
+    from school.models import StudentProfile
 
     User = get_user_model()
+    group, _created = Group.objects.get_or_create(name=Role.STUDENT)
+    unusable = make_password(None)
+    users = User.objects.bulk_create(
+        [User(phone=f"{phone_prefix}{n:08d}", display_name=name, password=unusable) for n, name in enumerate(names)]
+    )
+    User.groups.through.objects.bulk_create([User.groups.through(user_id=user.pk, group=group) for user in users])
+    StudentProfile.objects.bulk_create(
+        [StudentProfile(user=user, real_name=user.display_name, district="luolong") for user in users]
+    )
+    return users
+
+
+def _finished_class(course, code: str, capacity: int):
+    from django.utils import timezone
+
+    from school.models import Cohort
+
     today = timezone.localdate()
-    offset = {"warm": 1, "measured": 2}[tag] * 100_000
+    return Cohort.objects.create(
+        course=course,
+        code=code,
+        start_date=today - datetime.timedelta(days=90),
+        end_date=today - datetime.timedelta(days=5),
+        weekdays=[1, 3, 5],
+        class_starts=datetime.time(9),
+        class_ends=datetime.time(12),
+        capacity=capacity,
+        enrolment_opens=today - datetime.timedelta(days=120),
+        enrolment_closes=today - datetime.timedelta(days=91),
+        status=Cohort.Status.FINISHED,
+    )
+
+
+def _completed(students, cohort_of) -> list:
+    """Each student completed (and passed) the class `cohort_of(n)` gives for the n-th."""
+    from school.models import Enrollment
+
+    return Enrollment.objects.bulk_create(
+        [
+            Enrollment(
+                student=user,
+                cohort=cohort_of(n),
+                status=Enrollment.Status.COMPLETED,
+                final_score=Decimal(60 + n % 40) + Decimal("0.5"),
+            )
+            for n, user in enumerate(students)
+        ]
+    )
+
+
+def _another_class(course, count: int, tag: str):
+    """A finished class of `count` more completed students of the same course."""
+    from django.db import transaction
+
     with transaction.atomic():
-        cohort = Cohort.objects.create(
-            course=course,
-            code=f"{course.code}-{tag}",
-            start_date=today - datetime.timedelta(days=90),
-            end_date=today - datetime.timedelta(days=5),
-            weekdays=[1, 3, 5],
-            class_starts=datetime.time(9),
-            class_ends=datetime.time(12),
-            capacity=count,
-            enrolment_opens=today - datetime.timedelta(days=120),
-            enrolment_closes=today - datetime.timedelta(days=91),
-            status=Cohort.Status.FINISHED,
-        )
-        users = User.objects.bulk_create(
-            [
-                User(phone=f"135{offset + n:08d}", display_name=SURNAMES[n % len(SURNAMES)] + GIVEN[n % len(GIVEN)])
-                for n in range(count)
-            ]
-        )
-        group = Group.objects.get(name=Role.STUDENT)
-        User.groups.through.objects.bulk_create([User.groups.through(user_id=user.pk, group=group) for user in users])
-        StudentProfile.objects.bulk_create(
-            [StudentProfile(user=user, real_name=user.display_name, district="luolong") for user in users]
-        )
-        Enrollment.objects.bulk_create(
-            [
-                Enrollment(student=user, cohort=cohort, status=Enrollment.Status.COMPLETED, final_score=Decimal("80"))
-                for user in users
-            ]
-        )
+        cohort = _finished_class(course, f"{course.code}-{tag}", count)
+        _completed(_students(_names(count), phone_prefix={"warm": "135", "measured": "134"}[tag]), lambda n: cohort)
     return cohort
 
 
 def _class(count: int):
-    """A finished class of `count` completed students (no e-mail addresses: they are told in their
-    inbox, nothing is mailed), and a few more completed students of another class of the same course,
-    for the certificates issued one at a time."""
+    """A finished class of `count` completed students, and a few more completed students of another
+    class of the same course, for the certificates issued one at a time."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
     from django.db import transaction
-    from django.utils import timezone
 
     from accounts.roles import Role
-    from school.models import CertificateTemplate, Cohort, Course, Enrollment, Program, StudentProfile
+    from school.models import CertificateTemplate, Course, Program
 
     User = get_user_model()
-    today = timezone.localdate()
     with transaction.atomic():
-        group, _created = Group.objects.get_or_create(name=Role.STUDENT)
         staff = User.objects.create(phone="13800000000", display_name="教务处", is_staff=True)
         staff.groups.add(Group.objects.get_or_create(name=Role.STAFF)[0])
-        names = [
-            RARE_NAMES[(n // 20) % len(RARE_NAMES)]
-            if n % 20 == 7
-            else SURNAMES[n % len(SURNAMES)] + GIVEN[(n // len(SURNAMES)) % len(GIVEN)]
-            for n in range(count + SINGLE_SAMPLES)
-        ]
-        unusable = make_password(None)
-        users = User.objects.bulk_create(
-            [User(phone=f"136{n:08d}", display_name=name, password=unusable) for n, name in enumerate(names)]
-        )
-        User.groups.through.objects.bulk_create([User.groups.through(user_id=user.pk, group=group) for user in users])
-        StudentProfile.objects.bulk_create(
-            [StudentProfile(user=user, real_name=user.display_name, district="luolong") for user in users]
-        )
         template = CertificateTemplate.objects.create(name="压测结业证书", signatory="校长 王志强")
         program = Program.objects.create(name="家政服务", name_en="Housekeeping", slug="bench-jz", code="JZ")
         course = Course.objects.create(
             code="JZ-B1", title="家政服务员（中级）", program=program, hours=120, certificate_template=template
         )
-        cohorts = [
-            Cohort.objects.create(
-                course=course,
-                code=f"JZ-B1-{n:03d}",
-                start_date=today - datetime.timedelta(days=90),
-                end_date=today - datetime.timedelta(days=5),
-                weekdays=[1, 3, 5],
-                class_starts=datetime.time(9),
-                class_ends=datetime.time(12),
-                capacity=count + SINGLE_SAMPLES,
-                enrolment_opens=today - datetime.timedelta(days=120),
-                enrolment_closes=today - datetime.timedelta(days=91),
-                status=Cohort.Status.FINISHED,
-            )
-            for n in range(2)
-        ]
-        enrollments = Enrollment.objects.bulk_create(
-            [
-                Enrollment(
-                    student=user,
-                    cohort=cohorts[0] if n < count else cohorts[1],
-                    status=Enrollment.Status.COMPLETED,
-                    final_score=Decimal(60 + n % 40) + Decimal("0.5"),
-                )
-                for n, user in enumerate(users)
-            ]
-        )
+        cohorts = [_finished_class(course, f"JZ-B1-{n:03d}", count + SINGLE_SAMPLES) for n in range(2)]
+        students = _students(_names(count + SINGLE_SAMPLES), phone_prefix="136")
+        enrollments = _completed(students, lambda n: cohorts[0] if n < count else cohorts[1])
     return staff, cohorts[0], enrollments[count:]
 
 

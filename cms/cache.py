@@ -5,6 +5,7 @@ class changes, so nobody sees a stale page.
 Pages opt in with mark_public(); the middleware stores only marked 200 responses that set no cookie,
 and serves them only to requests that carry no session or message cookie."""
 
+import functools
 import hashlib
 import uuid
 
@@ -39,14 +40,19 @@ NEVER_CACHED_PATHS = {"/healthz", "/ping"}
 MAX_QUERY_LENGTH = 300
 
 
-def _cacheable_query(request) -> str | None:
-    """The query string in a canonical order, or None when it has a parameter no public page reads
-    (so made-up query strings cannot fill the cache)."""
+@functools.cache
+def _public_query_keys() -> frozenset[str]:
+    """The parameters public pages read: the catalogue's and the job board's filters, and the page."""
     from jobs.filters import PostingFilter
     from school.filters import CourseFilter
 
-    allowed = {*CourseFilter.base_filters, *PostingFilter.base_filters, "page"}
-    if not set(request.GET) <= allowed or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH:
+    return frozenset({*CourseFilter.base_filters, *PostingFilter.base_filters, "page"})
+
+
+def _cacheable_query(request) -> str | None:
+    """The query string in a canonical order, or None when it has a parameter no public page reads
+    (so made-up query strings cannot fill the cache)."""
+    if not set(request.GET) <= _public_query_keys() or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH:
         return None
     return "&".join(f"{key}={value}" for key, value in sorted(request.GET.items()) if value)
 

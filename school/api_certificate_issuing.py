@@ -38,7 +38,9 @@ class CertificateSerializer(serializers.ModelSerializer):
     enrollment = serializers.IntegerField(source="enrollment_id", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     public_status = serializers.CharField(read_only=True, help_text="valid, expired, revoked or superseded.")
-    display_code = serializers.CharField(read_only=True, help_text="The verification code as printed: XXXX-XXXX-…")
+    display_code = serializers.CharField(
+        read_only=True, help_text="The verification code as printed, e.g. 7K3M-9QXD-2HNF-RT4B."
+    )
     verify_url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
     credential_url = serializers.SerializerMethodField()

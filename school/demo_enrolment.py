@@ -25,7 +25,7 @@ DISTRICTS = ["luolong", "jianxi", "xigong", "laocheng", "chanhe", "yanshi", "men
 
 
 def _student_pool() -> list:
-    """A fixed pool of demo students (phones 1390001xxxx), each with a profile."""
+    """A fixed pool of demo students (phones 13900010000 and up), each with a profile."""
     phones = [f"1390001{index:04d}" for index in range(POOL_SIZE)]
     existing = set(User.objects.filter(phone__in=phones).values_list("phone", flat=True))
     rng = random.Random(SEED)

@@ -10,7 +10,7 @@ import copy
 import datetime
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -51,7 +51,6 @@ class CertificateContent:
     expires_on: datetime.date | None
     verify_url: str
     display_code: str
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, certificate) -> "CertificateContent":

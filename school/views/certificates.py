@@ -74,7 +74,7 @@ class CodeForm(forms.Form):
                 "autocomplete": "off",
                 "autocapitalize": "characters",
                 "spellcheck": "false",
-                "placeholder": "XXXX-XXXX-XXXX-XXXX",
+                "placeholder": "7K3M-9QXD-2HNF-RT4B",
             }
         ),
     )

@@ -38,7 +38,7 @@ def test_seed_demo_is_idempotent_and_deterministic():
 def test_seed_demo_scales():
     seed("--scale", "2")
 
-    # --scale 2 adds 2 × 20 students (phones 1390000xxxx) beside the fixed demo accounts.
+    # --scale 2 adds 2 × 20 students (phones 13900000000 and up) beside the fixed demo accounts.
     assert User.objects.filter(groups__name=Role.STUDENT, phone__startswith="1390000").count() == 40
 
 
