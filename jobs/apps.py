@@ -6,3 +6,6 @@ class JobsConfig(AppConfig):
     name = "jobs"
     verbose_name = _("Jobs")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from jobs.matching import freshness  # noqa: F401  (connects the receivers)

@@ -210,7 +210,7 @@ class JobPosting(models.Model):
             ),
             models.CheckConstraint(condition=Q(hired_count__lte=F("openings")), name="posting_not_overfilled"),
         ]
-        indexes = [models.Index(fields=["status", "closing_date"])]
+        indexes = [models.Index(fields=["status", "closing_date"]), models.Index(fields=["updated_at"])]
 
     def __str__(self):
         return self.title
@@ -484,3 +484,42 @@ class CandidateInvitation(models.Model):
 
     def __str__(self):
         return f"{self.graduate_id} → {self.posting_id}"
+
+
+class CandidateFeatures(models.Model):
+    """What matching knows about one person, gathered from the school's record and their job profile
+    (jobs.matching.features keeps it current). A copy, never the source: rebuilt from the enrolments,
+    certificates and profile whenever one of them changes, so matching reads one row per person."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="candidate_features"
+    )
+    shared = models.BooleanField(default=False, help_text="consents to merchants seeing the profile")
+    placed = models.BooleanField(default=False, help_text="holds a job found through the school")
+    districts = models.JSONField(default=list, help_text="district codes: where they want to work, else home")
+    categories = models.JSONField(default=list, help_text="JobCategory ids they want")
+    expected_monthly_pay = models.PositiveIntegerField(null=True, blank=True)
+    available_from = models.DateField(null=True, blank=True)
+    last_trained_on = models.DateField(null=True, blank=True, help_text="last day of the latest completed course")
+    # {skill id: {"certified": [level, course id], "completed": [level, course id], "declared": level}}
+    skills = models.JSONField(default=dict)
+    # {course id: true when a valid certificate of it is held}
+    courses = models.JSONField(default=dict)
+    programs = models.JSONField(default=list, help_text="Program ids of the completed courses")
+    updated_at = models.DateTimeField()
+    # Taken from CandidateFeaturesVersion in the writing transaction: versions grow in commit order, so a
+    # reader that has seen version v needs exactly the rows above v to be current.
+    version = models.BigIntegerField(default=0, db_index=True)
+
+    def __str__(self):
+        return str(self.user_id)
+
+
+class CandidateFeaturesVersion(models.Model):
+    """One row: the last version given to CandidateFeatures. Writers update it first, which holds its
+    row lock until they commit and so orders the versions as the commits."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.value)

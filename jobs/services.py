@@ -457,7 +457,7 @@ def hire(
     application = move_application(application=application, to_status=Stage.HIRED, actor=actor)
     posting = application.posting
     counted = JobPosting.objects.filter(pk=posting.pk, hired_count__lt=F("openings")).update(
-        hired_count=F("hired_count") + 1
+        hired_count=F("hired_count") + 1, updated_at=timezone.now()
     )
     if not counted:
         raise JobError(_("Every opening of this posting is already filled."), code="filled")

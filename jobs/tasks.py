@@ -1,5 +1,9 @@
 """Celery tasks of the job board: take ids, call a service, safe to run twice."""
 
+import datetime
+
+from django.utils import timezone
+
 from celery import shared_task
 
 
@@ -43,3 +47,22 @@ def close_expired_postings() -> int:
     from jobs.services import close_expired_postings as close
 
     return close()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def refresh_candidate_features(user_ids: list[int]) -> int:
+    """Rebuild what matching reads for these people from their record; running it again changes nothing."""
+    from jobs.matching.features import refresh_candidates
+
+    return refresh_candidates(user_ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def refresh_expired_certificates() -> int:
+    """Celery beat, daily: certificates that expired yesterday stop counting for their holders."""
+    from jobs.matching.features import refresh_candidates
+    from school.models import Certificate
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    holders = Certificate.objects.filter(status=Certificate.Status.VALID, expires_on=yesterday)
+    return refresh_candidates(holders.values_list("enrollment__student_id", flat=True))

@@ -11,6 +11,10 @@ cohort_changed = Signal()
 def announce_cohort_change(cohort_id: int) -> None:
     transaction.on_commit(lambda: cohort_changed.send(sender=None, cohort_id=cohort_id))
 
+
 # A certificate stopped counting (revoked, or superseded by a reissue): sent after commit, with
 # `certificate`. Whatever reads certificates (matching, job profiles) listens for it.
 certificate_revoked = Signal()
+
+# Certificates became valid (issued, or reissued): sent after commit, with `student_ids`.
+certificates_issued = Signal()

@@ -145,6 +145,14 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _forget_matching_indexes():
+    # Matching's indexes live in the process: each test starts without the rows earlier tests rolled back.
+    from jobs.matching.recommend import live
+
+    live.reset()
+
+
 class Catalogue:
     """The page tree that publishes courses: /courses/<program>/<course>/."""
 

@@ -212,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-job-alert-digests": {"task": "jobs.tasks.send_job_alert_digests", "schedule": crontab(hour=8, minute=0)},
     # Postings past their closing date leave the job board.
     "close-expired-job-postings": {"task": "jobs.tasks.close_expired_postings", "schedule": crontab(hour=0, minute=5)},
+    # Certificates that expired yesterday stop counting in matching.
+    "refresh-expired-certificates": {
+        "task": "jobs.tasks.refresh_expired_certificates",
+        "schedule": crontab(hour=0, minute=15),
+    },
 }
 
 # --- Wagtail --------------------------------------------------------------------------------------

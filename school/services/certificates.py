@@ -40,7 +40,7 @@ from school.models import (
     Cohort,
     Enrollment,
 )
-from school.signals import certificate_revoked
+from school.signals import certificate_revoked, certificates_issued
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +179,12 @@ def _render_and_store(pending: list[Certificate], *, actor) -> int:
         )
         for certificate in to_tell:
             _tell_holder(certificate)
+        students = sorted(
+            set(
+                Enrollment.objects.filter(pk__in=[c.enrollment_id for c in issued]).values_list("student_id", flat=True)
+            )
+        )
+        transaction.on_commit(lambda: certificates_issued.send(sender=Certificate, student_ids=students))
     return len(issued)
 
 
