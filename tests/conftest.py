@@ -145,6 +145,13 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): …` runs what the block left for after commit (matching refreshes then), as
+    the end of a real request's transaction would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 @pytest.fixture(autouse=True)
 def _forget_matching_indexes():
     # Matching's indexes live in the process: each test starts without the rows earlier tests rolled back.

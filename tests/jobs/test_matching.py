@@ -13,13 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """`with committed(): …` runs what the block left for after commit (matching refreshes then), as
-    the end of a real request's transaction would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def live_streaming():
     skill = SkillFactory(name="直播带货", name_en="Live selling")
     course = CourseFactory(title="直播电商运营", title_en="Live e-commerce operations")
