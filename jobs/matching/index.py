@@ -294,11 +294,7 @@ class PostingIndex:
                 (row, columns["skill"][s], level) for row, v in enumerate(vectors) for s, level in v.skills.items()
             ]
             preferred = [(row, columns["course"][c]) for row, v in enumerate(vectors) for c in v.preferred_courses]
-            category_programs = np.zeros((self.vocabulary.size("category"), self.vocabulary.size("program")), bool)
-            for v in vectors:
-                category_programs[columns["category"][v.category_id], [columns["program"][p] for p in v.programs]] = (
-                    True
-                )
+            programs = [(row, columns["program"][p]) for row, v in enumerate(vectors) for p in v.programs]
             self._arrays = {
                 "id": np.array([v.id for v in vectors], dtype=np.int64),
                 "open": np.array([v.is_open for v in vectors], dtype=bool),
@@ -311,7 +307,7 @@ class PostingIndex:
                     np.array([r[0] for r in requirement], dtype=np.int64), minlength=len(vectors)
                 ),
                 "preferred": np.array(preferred, dtype=np.int32).reshape(-1, 2),
-                "category_programs": category_programs,
+                "programs": np.array(programs, dtype=np.int32).reshape(-1, 2),
             }
         return self._arrays
 
@@ -330,14 +326,11 @@ class PostingIndex:
         skills = np.where(a["requirements"] > 0, credit_sum / np.maximum(a["requirements"], 1), 1.0)
         preferred_rows, course_columns = a["preferred"].T
         took = np.bincount(preferred_rows, weights=_at(graduate.courses, course_columns), minlength=m) > 0
-        programs = np.zeros(a["category_programs"].shape[1], bool)
-        programs[: graduate.programs.size] = graduate.programs[: programs.size]
-        category_trains = (a["category_programs"] & programs).any(axis=1)
+        program_rows, program_columns = a["programs"].T
+        trained = np.bincount(program_rows, weights=_at(graduate.programs, program_columns), minlength=m) > 0
         return {
             "skills": skills,
-            "program": score.program_fit(
-                took, category_trains[a["category"]], _at(graduate.categories, a["category"]).astype(bool)
-            ),
+            "program": score.program_fit(took, trained, _at(graduate.categories, a["category"]).astype(bool)),
             "distance": CLOSENESS[graduate.district_mask, a["district"]],
             "pay": score.pay_fit(np.full(m, graduate.expected_pay), a["pay_max"]),
             "availability": score.availability(graduate.available_from, a["closing"]),
