@@ -18,7 +18,7 @@ from jobs.matching.index import CandidateIndex, PostingIndex
 from jobs.matching.recommend import candidates_for_posting, match_pair, postings_for_graduate
 from jobs.models import CandidateFeatures, DeclaredSkill, PostingSkill
 from school.models import CourseSkill
-from school.services.certificates import revoke_certificate
+from school.services.certificates import issue_certificates, revoke_certificate
 from tests.factories import CompletedEnrollmentFactory, CourseFactory, SkillFactory, StaffFactory
 from tests.jobs.pipeline_helpers import graduate, merchant_with_recruiter, open_posting, valid_certificate
 
@@ -320,3 +320,21 @@ def test_completing_a_course_creates_the_graduates_matching_record(committed, li
     row = CandidateFeatures.objects.get(user=enrollment.student)
     assert row.courses == {str(course.pk): False}
     assert row.skills == {str(_skill.pk): {"completed": [3, course.pk]}}
+
+
+def test_a_class_issued_its_certificates_counts_them_for_every_graduate(committed, live_streaming, posting):
+    """Bulk issuing writes rows without saving each one: the school's certificates_issued signal, heard by
+    jobs, refreshes the whole class (through a Celery task)."""
+    _skill, course = live_streaming
+    with committed():
+        first = CompletedEnrollmentFactory(cohort__course=course, profile__real_name="王小丽")
+        second = CompletedEnrollmentFactory(cohort=first.cohort, profile__real_name="李明")
+    assert {row.courses[str(course.pk)] for row in CandidateFeatures.objects.all()} == {False}
+
+    with committed():
+        issue_certificates(cohort=first.cohort, issued_by=StaffFactory())
+
+    rows = CandidateFeatures.objects.filter(user__in=[first.student, second.student])
+    assert [row.skills[str(_skill.pk)] for row in rows] == [{"certified": [3, course.pk]}] * 2
+    [match] = candidates_for_posting(posting, shared_only=False, limit=1)
+    assert match.components["skills"] == 1.0
