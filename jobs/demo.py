@@ -301,15 +301,15 @@ def _seed_merchants(staff) -> dict[int, Merchant]:
 
 
 def _skills_of(category: JobCategory) -> list[tuple]:
+    """What the category's entry course teaches (at most at level 2): most of its graduates have it, so
+    the demo's recommendations find real matches as well as near-misses."""
     rows = (
         CourseSkill.objects.filter(course__program__in=category.programs.all())
         .select_related("skill")
-        .order_by("skill__slug", "-level")
+        .order_by("course__code", "-level", "skill__slug")
     )
-    seen = {}
-    for row in rows:
-        seen.setdefault(row.skill.pk, (row.skill, min(row.level, 2)))
-    return list(seen.values())[:2]
+    first_course = rows[0].course_id if rows else None
+    return [(row.skill, min(row.level, 2)) for row in rows if row.course_id == first_course][:2]
 
 
 def _seed_postings(merchants, categories, staff, today) -> list[JobPosting]:
