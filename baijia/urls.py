@@ -14,6 +14,7 @@ from rest_framework.routers import SimpleRouter
 from accounts import api as accounts_api
 from baijia.health import healthz, ping
 from jobs import api_board as jobs_api_board
+from jobs import api_matching as jobs_api_matching
 from jobs import api_merchant as jobs_api_merchant
 from jobs import api_pipeline as jobs_api_pipeline
 from school import api as school_api
@@ -44,6 +45,13 @@ api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("jobs/my/profile/", jobs_api_board.MyProfileView.as_view(), name="my-job-profile"),
+    path("jobs/my/recommendations/", jobs_api_matching.MyRecommendationsView.as_view(), name="my-job-recommendations"),
+    path("jobs/postings/<int:pk>/match/", jobs_api_matching.PostingMatchView.as_view(), name="job-posting-match"),
+    path(
+        "jobs/merchant/postings/<int:pk>/recommended-candidates/",
+        jobs_api_matching.RecommendedCandidatesView.as_view(),
+        name="merchant-posting-recommended-candidates",
+    ),
     *api_certificate_issuing.urlpatterns,  # before any certificates/<code>/ route
     *router.urls,
 ]
