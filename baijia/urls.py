@@ -17,6 +17,7 @@ from jobs import api_board as jobs_api_board
 from jobs import api_matching as jobs_api_matching
 from jobs import api_merchant as jobs_api_merchant
 from jobs import api_pipeline as jobs_api_pipeline
+from jobs import api_rounds as jobs_api_rounds
 from school import api as school_api
 from school import api_certificate_issuing
 from school import api_certificates as school_api_certificates
@@ -38,6 +39,7 @@ router.register("jobs/merchant/candidates", jobs_api_pipeline.CandidateViewSet, 
 router.register("jobs/merchant/postings", jobs_api_merchant.MerchantPostingViewSet, basename="merchant-posting")
 router.register("jobs/postings", jobs_api_board.PostingViewSet, basename="job-posting")
 router.register("jobs/my/applications", jobs_api_board.MyApplicationViewSet, basename="my-job-application")
+router.register("jobs/placement-rounds", jobs_api_rounds.PlacementRoundViewSet, basename="placement-round")
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

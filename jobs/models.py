@@ -5,7 +5,7 @@
 import secrets
 
 from django.conf import settings
-from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.fields import RichTextField
 
 from baijia.storage import private_storage
+from jobs.matching.score import MIN_PROPOSAL_SCORE
 from jobs.validators import validate_credit_code
 from school.models import LUOYANG_DISTRICTS, SkillLevel
 
@@ -523,3 +524,106 @@ class CandidateFeaturesVersion(models.Model):
 
     def __str__(self):
         return str(self.value)
+
+
+class PlacementRound(models.Model):
+    """Staff match a set of graduates (say, a finishing cohort) to a set of open postings at once: the
+    optimiser proposes, staff adjust, and sending invites each graduate to apply for their posting."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PROPOSED = "proposed", _("Proposed")
+        SENT = "sent", _("Invitations sent")
+
+    name = models.CharField(_("name"), max_length=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    min_score = models.FloatField(
+        _("lowest score proposed"),
+        default=MIN_PROPOSAL_SCORE,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("A graduate is not proposed for a posting they fit less well than this (0–100)."),
+    )
+    proposed_at = models.DateTimeField(_("proposed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("invitations sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("placement round")
+        verbose_name_plural = _("placement rounds")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_score__gte=0) & Q(min_score__lte=100), name="placement_round_min_score_range"
+            ),
+            # A round that was sent says when.
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="placement_round_sent_at"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PlacementRoundGraduate(models.Model):
+    """A graduate staff picked for the round."""
+
+    round = models.ForeignKey(PlacementRound, on_delete=models.CASCADE, related_name="round_graduates")
+    graduate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "graduate"], name="one_entry_per_round_graduate")]
+
+    def __str__(self):
+        return f"{self.round_id} · {self.graduate_id}"
+
+
+class PlacementRoundPosting(models.Model):
+    """A posting in the round, and how many of the round's graduates it may take."""
+
+    round = models.ForeignKey(PlacementRound, on_delete=models.CASCADE, related_name="round_postings")
+    posting = models.ForeignKey(JobPosting, verbose_name=_("posting"), on_delete=models.CASCADE, related_name="+")
+    capacity = models.PositiveSmallIntegerField(_("places in this round"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "posting"], name="one_entry_per_round_posting"),
+            models.CheckConstraint(condition=Q(capacity__gte=0), name="placement_round_capacity_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.round_id} · {self.posting_id} × {self.capacity}"
+
+
+class PlacementProposal(models.Model):
+    """Where the round places one graduate: a posting, or none this round (`posting` empty). `pinned`
+    when staff chose it, so proposing again keeps it; `invitation` once the graduate was invited."""
+
+    round = models.ForeignKey(PlacementRound, on_delete=models.CASCADE, related_name="proposals")
+    graduate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    posting = models.ForeignKey(
+        JobPosting, verbose_name=_("posting"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.FloatField(_("score"), null=True, blank=True)
+    pinned = models.BooleanField(_("chosen by staff"), default=False)
+    invitation = models.ForeignKey(
+        CandidateInvitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("placement proposal")
+        verbose_name_plural = _("placement proposals")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "graduate"], name="one_proposal_per_round_graduate"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)), name="proposal_score_range"
+            ),
+            # Only a graduate proposed for a posting is invited to apply for it.
+            models.CheckConstraint(
+                condition=Q(invitation__isnull=True) | Q(posting__isnull=False), name="proposal_invited_to_posting"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.round_id} · {self.graduate_id} → {self.posting_id or '—'}"

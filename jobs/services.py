@@ -533,15 +533,31 @@ def invite_candidate(*, posting: JobPosting, graduate, actor) -> CandidateInvita
     )
     if not created:
         raise JobError(_("You have already invited this graduate to apply for this job."), code="already_invited")
+    _tell_invited(invitation, by_school=False)
+    return invitation
+
+
+def _tell_invited(invitation: CandidateInvitation, *, by_school: bool) -> None:
+    """Tell the graduate they are invited to apply, with a link to the posting: by the merchant (candidate
+    search) or by the school (a placement round)."""
+    posting = invitation.posting
+    if by_school:
+        subject = _("The school suggests you apply: %(title)s at %(merchant)s")
+        body = _(
+            "The school thinks “%(title)s” at %(merchant)s fits what you learned and what you are looking for, "
+            "and invites you to apply."
+        )
+    else:
+        subject = _("%(merchant)s invites you to apply: %(title)s")
+        body = _("%(merchant)s saw your job profile and invites you to apply for “%(title)s”.")
     notify(
-        recipient=graduate,
-        subject=_("%(merchant)s invites you to apply: %(title)s"),
-        body=_("%(merchant)s saw your job profile and invites you to apply for “%(title)s”."),
+        recipient=invitation.graduate,
+        subject=subject,
+        body=body,
         link=lambda: reverse("jobs:posting_detail", args=[posting.pk]),
         merchant=posting.merchant.name,
         title=posting.title,
     )
-    return invitation
 
 
 def ask_due_follow_ups(today: datetime.date | None = None) -> int:

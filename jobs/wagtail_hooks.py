@@ -1,16 +1,21 @@
 from wagtail import hooks
 
-from jobs import admin_placements, viewsets
+from jobs import admin_placements, admin_rounds, viewsets
 
 # Before any viewset asks for them (Wagtail creates a default policy on first use).
 viewsets.register_permission_policies()
 admin_placements.register_permission_policies()
 
 
+class JobBoardWithRounds(viewsets.JobBoardViewSetGroup):
+    # Placement rounds sit in the same "Job board" menu (jobs/admin_rounds.py).
+    items = (*viewsets.JobBoardViewSetGroup.items, admin_rounds.PlacementRoundViewSet)
+
+
 @hooks.register("register_admin_viewset")
 def register_job_board_viewsets():
-    """Merchants and their review, postings awaiting review, job categories."""
-    return viewsets.JobBoardViewSetGroup()
+    """Merchants and their review, postings awaiting review, job categories, placement rounds."""
+    return JobBoardWithRounds()
 
 
 @hooks.register("register_admin_viewset")

@@ -288,6 +288,7 @@ SPECTACULAR_SETTINGS = {
         "CertificateStatusEnum": "school.models.certificates.Certificate.Status",
         "CertificateBatchStatusEnum": "school.models.certificates.CertificateBatch.Status",
         "CohortStatusEnum": "school.models.catalogue.Cohort.Status",
+        "PlacementRoundStatusEnum": "jobs.models.PlacementRound.Status",
     },
 }
 

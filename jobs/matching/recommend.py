@@ -361,3 +361,29 @@ def match_pair(user, posting: JobPosting) -> Match | None:
     return _explained(
         [(user.pk, posting.pk, float(score.total(components)), components)], {row.user_id: row}, {posting.pk: vector}
     )[0]
+
+
+def explain_pairs(pairs) -> list[Match]:
+    """The score, reasons and missing skills of each (user id, posting id) pair, in the order given (a
+    placement round's proposals); pairs whose person has no matching row, or whose posting is gone, are
+    left out. The same few queries however many pairs: each posting is scored once for every person."""
+    pairs = [(int(user_id), int(posting_id)) for user_id, posting_id in pairs]
+    if not pairs:
+        return []
+    rows = {row.user_id: row for row in CandidateFeatures.objects.filter(user_id__in={u for u, _p in pairs})}
+    vectors = {
+        posting.pk: posting_vector(posting)
+        for posting in postings_with_requirements(JobPosting.objects.filter(pk__in={p for _u, p in pairs}))
+    }
+    index = CandidateIndex.from_rows(rows.values())
+    today = timezone.localdate()
+    components_by_posting = {}
+    explained = []
+    for user_id, posting_id in pairs:
+        if user_id not in rows or posting_id not in vectors:
+            continue
+        if posting_id not in components_by_posting:
+            components_by_posting[posting_id] = index.components(vectors[posting_id], today)
+        components = _row_components(components_by_posting[posting_id], index.row_of[user_id])
+        explained.append((user_id, posting_id, float(score.total(components)), components))
+    return _explained(explained, rows, vectors)
