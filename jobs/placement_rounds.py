@@ -282,8 +282,8 @@ def _pair_score(graduate_id: int, posting: JobPosting) -> float | None:
 def round_adjust(*, round: PlacementRound, graduate, posting, actor) -> PlacementProposal:
     """Staff place a graduate of the round on one of its postings, or on none this round (`posting`
     None). The choice is pinned: proposing again keeps it. Refused when the posting is not in the round,
-    when its places in the round are all taken, when the graduate already applied to it or was invited
-    to it, and once the round's invitations were sent."""
+    has closed or filled since, or has all its places in the round taken; when the graduate already
+    applied to it or was invited to it; and once the round's invitations were sent."""
     _check_staff(actor)
     placement_round = _locked(round)
     _check_not_sent(placement_round)
@@ -296,6 +296,11 @@ def round_adjust(*, round: PlacementRound, graduate, posting, actor) -> Placemen
         if entry is None:
             raise JobError(_("That posting is not part of this round."), code="unknown_posting")
         posting_id = entry.posting_id
+        if not open_postings().filter(pk=posting_id).exists():
+            raise JobError(
+                _("“%(title)s” has closed or filled since the round was made.") % {"title": entry.posting.title},
+                code="posting_not_open",
+            )
         taken = placement_round.proposals.filter(posting_id=posting_id).exclude(graduate_id=graduate_id).count()
         if taken >= entry.capacity:
             raise JobError(

@@ -342,6 +342,11 @@ def test_adjusting_refuses_a_full_posting_and_one_outside_the_round(committed, s
     assert full.code == "over_capacity" and posting.title in str(full.message)
     assert outside.code == "unknown_posting"
     assert placed(placement_round)[other.pk] is None
+    JobPosting.objects.filter(pk=posting.pk).update(status="closed")
+    closed = refusal(
+        lambda: rounds.round_adjust(round=placement_round, graduate=taken_by, posting=posting, actor=staff)
+    )
+    assert closed.code == "posting_not_open"
 
 
 def test_only_staff_with_the_permission_run_rounds(committed, merchant):
