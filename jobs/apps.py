@@ -9,3 +9,8 @@ class JobsConfig(AppConfig):
 
     def ready(self):
         from jobs.matching import freshness  # noqa: F401  (connects the receivers)
+        from jobs.views.recommended import dashboard_panel
+        from school.dashboard import register_panel
+
+        # The school shows "Jobs for you" on the student's dashboard without importing the job board.
+        register_panel("jobs", dashboard_panel, order=10)

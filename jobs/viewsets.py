@@ -406,6 +406,8 @@ class JobBoardViewSetGroup(ModelViewSetGroup):
     menu_label = gettext_lazy("Job board")
     menu_icon = "site"
     menu_order = 230
+    # Other back-office pages join this menu with @hooks.register("register_job_board_menu_item").
+    submenu_hook = "register_job_board_menu_item"
     items = (MerchantViewSet, PostingReviewViewSet, JobCategoryViewSet)
 
 

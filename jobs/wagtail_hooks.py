@@ -1,6 +1,6 @@
 from wagtail import hooks
 
-from jobs import admin_placements, admin_rounds, viewsets
+from jobs import admin_placements, admin_rounds, admin_unplaced, viewsets
 
 # Before any viewset asks for them (Wagtail creates a default policy on first use).
 viewsets.register_permission_policies()
@@ -22,3 +22,14 @@ def register_job_board_viewsets():
 def register_placement_viewsets():
     """Placements and their follow-ups (jobs/admin_placements.py)."""
     return admin_placements.PlacementsViewSetGroup()
+
+
+@hooks.register("register_job_board_menu_item")
+def register_unplaced_graduates_menu_item():
+    """Graduates not yet placed, with their best matches (jobs/admin_unplaced.py), in the Job board menu."""
+    return admin_unplaced.menu_item()
+
+
+@hooks.register("register_admin_urls")
+def register_unplaced_graduates_urls():
+    return admin_unplaced.urlpatterns

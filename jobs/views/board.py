@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,10 +25,12 @@ from accounts.roles import Role
 from baijia.http import mark_public
 from jobs import alerts, services
 from jobs.models import Application, EmploymentType, JobAlert, JobPosting, PayPeriod
+from jobs.recommendations import match_for, postings_for
 from jobs.selectors import filter_postings, is_taking_applications, public_postings
 from jobs.services import JobError
 
 POSTINGS_PER_PAGE = 20
+RECOMMENDED_ON_BOARD = 5
 
 # schema.org employmentType for ours; hourly work is part-time work paid by the hour.
 SCHEMA_EMPLOYMENT_TYPES = {
@@ -63,6 +66,9 @@ def board(request):
     query = request.GET.copy()
     query.pop("page", None)
     alert_query = alerts.alert_query(request.GET)
+    recommended = []
+    if is_graduate(request.user) and page_of_postings.number == 1:
+        recommended = postings_for(request.user, limit=RECOMMENDED_ON_BOARD)
     response = render(
         request,
         "jobs/board.html",
@@ -74,8 +80,14 @@ def board(request):
             "is_filtered": any(value for key, value in request.GET.items() if key not in {"page", "sort"}),
             "alert_query": alert_query,
             "alert_search": alerts.describe(alert_query),
+            "recommended": recommended,
         },
     )
+    if request.user.is_authenticated:
+        # Their own board (their recommendations): never marked for the public page cache (which also
+        # skips every request with a session), and private to any cache on the way.
+        patch_cache_control(response, private=True)
+        return response
     # The same page for every visitor (the alert form, with its CSRF token, is on a page of its own), so
     # the public page cache keeps it until a posting, merchant or category changes.
     return mark_public(response)
@@ -150,14 +162,19 @@ def posting_detail(request, pk: int):
     application = None
     if request.user.is_authenticated:
         application = Application.objects.filter(posting=posting, graduate=request.user).first()
+    taking_applications = is_taking_applications(posting)
+    your_match = None
+    if taking_applications and is_graduate(request.user):
+        your_match = match_for(request.user, posting)
     return render(
         request,
         "jobs/posting.html",
         {
             "posting": posting,
             "merchant": posting.merchant,
-            "taking_applications": is_taking_applications(posting),
+            "taking_applications": taking_applications,
             "application": application,
+            "your_match": your_match,
             "can_apply": is_graduate(request.user),
             "json_ld": posting_json_ld(posting=posting, request=request),
         },

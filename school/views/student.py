@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import MobileNumberField
 from accounts.models import Notification
+from school.dashboard import render_panels
 from school.errors import EnrolmentError
 from school.identity import normalize_id_card, validate_id_card
 from school.models import Cohort, Enrollment, EnrolmentSettings, StudentProfile
@@ -153,6 +154,7 @@ def my_courses(request):
             "calendar_url": request.build_absolute_uri(reverse("school:calendar", args=[profile.calendar_token]))
             if profile
             else "",
+            "panels": render_panels(request),
         },
     )
 
