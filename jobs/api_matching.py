@@ -6,8 +6,6 @@ Thin: jobs.matching.recommend scores and explains; here the rows shown are read 
 selectors as the board and candidate search, so a closed posting or a withdrawn consent drops out at once.
 Recommendations inform; people decide (PIPL): nothing here applies, invites or rejects anyone."""
 
-from dataclasses import dataclass
-
 from django.db.models import QuerySet
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -17,11 +15,10 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from jobs import recommendations
 from jobs.api_board import JobBoardApiMixin, PostingSerializer
 from jobs.api_pipeline import CandidateSerializer, IsApprovedMerchantMember, SkillBriefSerializer
-from jobs.candidates import consenting_graduates
 from jobs.matching import score
-from jobs.matching.recommend import Match, candidates_for_posting, match_pair, postings_for_graduate
 from jobs.models import JobPosting, MerchantMember
 from jobs.selectors import board_postings
 from jobs.services import JobError
@@ -29,9 +26,6 @@ from school.api_enrolment import IsStudent, RefusalSerializer
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 50
-# Asked of matching beyond the limit: a posting closed since the index last looked is dropped here, and the
-# list still fills up.
-SPARE = 3
 REASON_CODES = (
     "certified, completed, declared (a required skill and its evidence); preferred_course, program, wanted "
     "(training for this kind of work); same_district, near; pay, pay_above; available, available_later; recent"
@@ -135,12 +129,6 @@ class RecommendedCandidateSerializer(CandidateSerializer, MatchSerializer):
     """A consenting graduate as candidate search shows them, with how well they fit the posting."""
 
 
-@dataclass
-class PostingFit:
-    posting: JobPosting
-    match: Match
-
-
 # Built when shown, so in the caller's language.
 LIMIT_MESSAGE = lazy(lambda: _("limit is a whole number from 1 to %(most)d.") % {"most": MAX_LIMIT}, str)()
 
@@ -184,12 +172,9 @@ class MyRecommendationsView(MatchingApiView):
         responses={200: PostingMatchSerializer(many=True), 400: RefusalSerializer},
     )
     def get(self, request):
-        limit = self.requested_limit()
-        matches = postings_for_graduate(request.user, limit=limit + SPARE)
-        # The board decides what is shown: a posting closed since the index last looked drops out.
-        postings = board_postings().in_bulk([match.posting_id for match in matches])
-        fits = [PostingFit(postings[m.posting_id], m) for m in matches if m.posting_id in postings]
-        return Response(self.get_serializer(fits[:limit], many=True).data)
+        # As the pages: only postings still on the board, each with its merchant.
+        shown = recommendations.postings_for(request.user, limit=self.requested_limit())
+        return Response(self.get_serializer(shown, many=True).data)
 
 
 class PostingMatchView(MatchingApiView):
@@ -210,13 +195,13 @@ class PostingMatchView(MatchingApiView):
     )
     def get(self, request, pk):
         posting = self.get_object()
-        match = match_pair(request.user, posting)
+        match = recommendations.match_for(request.user, posting)
         if match is None:
             raise JobError(
                 _("There is nothing to match yet: complete a course or fill in your job profile."),
                 code="nothing_to_match",
             )
-        return Response(self.get_serializer(PostingFit(posting, match)).data)
+        return Response(self.get_serializer(recommendations.RecommendedPosting(posting, match)).data)
 
 
 class RecommendedCandidatesView(MatchingApiView):
@@ -250,13 +235,8 @@ class RecommendedCandidatesView(MatchingApiView):
     )
     def get(self, request, pk):
         posting = self.get_object()
-        matches = candidates_for_posting(posting, limit=self.requested_limit(), shared_only=True)
-        # Read through candidate search's own query too, which checks consent as of now.
-        profiles = {p.user_id: p for p in consenting_graduates().filter(user_id__in=[m.user_id for m in matches])}
-        shown = []
-        for match in matches:
-            profile = profiles.get(match.user_id)
-            if profile is not None:
-                profile.match = match
-                shown.append(profile)
-        return Response(self.get_serializer(shown, many=True).data)
+        # As the page: read through candidate search's own query, which checks consent as of now.
+        shown = recommendations.candidates_for(posting, viewer=request.user, limit=self.requested_limit())
+        for candidate in shown:
+            candidate.profile.match = candidate.match
+        return Response(self.get_serializer([c.profile for c in shown], many=True).data)

@@ -3,24 +3,19 @@ missing skills) joined to the postings and profiles they are about. Each is conf
 as the page reads it (postings still on the board, graduates still sharing their profile), in a fixed
 number of queries however many graduates and postings there are."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 
 from jobs.candidates import candidate_facts, consenting_graduates, invited_pairs
-from jobs.matching import score
-from jobs.matching.index import CandidateIndex
 from jobs.matching.recommend import (
     Match,
-    _explained,
-    _row_components,
     candidates_for_posting,
-    live,
     match_pair,
     postings_for_graduate,
+    postings_for_graduates,
 )
-from jobs.models import Application, CandidateFeatures, GraduateProfile, JobPosting
+from jobs.models import CandidateFeatures, GraduateProfile, JobPosting
 from jobs.selectors import board_postings
 from school.models import Enrollment, SkillLevel
 
@@ -66,34 +61,6 @@ def match_for(user, posting: JobPosting) -> Match | None:
     """How a graduate fits one posting (its page's "Your match"); None when matching knows nothing of them."""
     match = match_pair(user, posting)
     return _labelled(match) if match is not None else None
-
-
-def postings_for_graduates(rows: list[CandidateFeatures], *, limit: int) -> dict[int, list[Match]]:
-    """postings_for_graduate(user, limit=limit) for each of these matching rows at once, by user id: one
-    read of applications and one explanation pass for the lot, where a call per graduate would repeat
-    about eight queries each (a page of 25 graduates: 200)."""
-    if not rows:
-        return {}
-    index = live.posting_index()
-    graduates = CandidateIndex.from_rows(rows, index.vocabulary)
-    applied = defaultdict(set)
-    for user_id, posting_id in Application.objects.filter(graduate_id__in=[row.user_id for row in rows]).values_list(
-        "graduate_id", "posting_id"
-    ):
-        applied[user_id].add(posting_id)
-    pairs, vectors = [], {}
-    for row in rows:
-        graduate = graduates.graduate(graduates.row_of[row.user_id])
-        best, components = index.top(graduate, limit=limit, exclude=applied[row.user_id])
-        for position in best:
-            vector = index.vectors[position]
-            vectors[vector.id] = vector
-            parts = _row_components(components, position)
-            pairs.append((row.user_id, vector.id, float(score.total(parts)), parts))
-    by_user = defaultdict(list)
-    for match in _explained(pairs, {row.user_id: row for row in rows}, vectors):
-        by_user[match.user_id].append(match)
-    return dict(by_user)
 
 
 def best_postings_by_graduate(rows: list[CandidateFeatures], *, limit: int) -> dict[int, list[RecommendedPosting]]:
