@@ -302,9 +302,9 @@ def test_a_round_refuses_unknown_closed_and_overfull_postings(committed, staff, 
         )
     )
 
-    assert (unknown.code, str(unknown.message)) == ("unknown_posting", "There is no posting number 999999.")
+    assert (unknown.code, str(unknown.message)) == ("unknown_posting", "没有编号为 999999 的岗位。")
     assert shut.code == "posting_not_open" and closed.title in str(shut.message)
-    assert too_many.code == "over_capacity" and "2 openings left" in str(too_many.message)
+    assert too_many.code == "over_capacity" and "还有 2 个空缺" in str(too_many.message)
     assert not PlacementRound.objects.exists()
 
 
@@ -395,7 +395,7 @@ def test_a_sent_round_can_no_longer_change(committed, staff, merchant):
     moved = refusal(lambda: rounds.round_adjust(round=placement_round, graduate=users[0], posting=None, actor=staff))
 
     assert again.code == moved.code == "sent"
-    assert "can no longer change" in str(again.message)
+    assert "不能再修改" in str(again.message)
 
 
 def test_sending_leaves_out_a_posting_that_closed_meanwhile(committed, staff, merchant):
@@ -463,7 +463,7 @@ def test_staff_make_a_round_from_a_class_adjust_it_and_send_it(committed, staff_
     assert placed(placement_round)[users[0].pk] == posting.pk
 
     confirm = staff_client.get(reverse("jobs_placement_rounds:send", args=[placement_round.pk]))
-    assert "2 graduates will each be invited" in confirm.content.decode()
+    assert "2 位毕业生将收到" in confirm.content.decode()
     assert not CandidateInvitation.objects.exists()  # nothing is sent without the confirmation
     staff_client.post(reverse("jobs_placement_rounds:send", args=[placement_round.pk]))
     assert CandidateInvitation.objects.filter(posting=posting).count() == 2
@@ -483,7 +483,7 @@ def test_the_pages_show_a_refusal_as_a_message(committed, staff_client, staff, m
         follow=True,
     )
 
-    assert "are taken" in response.content.decode()
+    assert "名额已满" in response.content.decode()
     assert placed(placement_round)[without] is None
 
 
@@ -506,7 +506,7 @@ def test_the_new_round_page_needs_graduates(staff_client, merchant):
         reverse("jobs_placement_rounds:create"), {"name": "空", "postings": [posting.pk], "min_score": 40}
     )
     assert response.status_code == 200
-    assert "Pick one or more classes" in response.content.decode()
+    assert "请选择一个或多个班级" in response.content.decode()
     assert not PlacementRound.objects.exists()
 
 
