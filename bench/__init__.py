@@ -17,6 +17,7 @@ BENCHMARKS = {
     "catalog": "bench.catalog",
     "enrolment": "bench.enrolment",
     "certificates": "bench.certificates",
+    "matching": "bench.matching",
 }
 
 
