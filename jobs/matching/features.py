@@ -31,20 +31,26 @@ def _monthly_pay(amount, period) -> int | None:
 
 
 def _record_users(user_ids):
-    return User.objects.filter(pk__in=user_ids).prefetch_related(
-        Prefetch(
-            "enrollments",
-            queryset=Enrollment.objects.filter(status=Enrollment.Status.COMPLETED)
-            .select_related("cohort__course")
-            .prefetch_related(
-                Prefetch("certificates", queryset=Certificate.objects.valid(), to_attr="valid_certificates"),
-                Prefetch("cohort__course__course_skills", queryset=CourseSkill.objects.all()),
+    return (
+        User.objects.filter(pk__in=user_ids)
+        .select_related("student_profile", "job_profile")
+        .prefetch_related(
+            Prefetch(
+                "enrollments",
+                queryset=Enrollment.objects.filter(status=Enrollment.Status.COMPLETED)
+                .select_related("cohort__course")
+                .prefetch_related(
+                    Prefetch("certificates", queryset=Certificate.objects.valid(), to_attr="valid_certificates"),
+                    Prefetch("cohort__course__course_skills", queryset=CourseSkill.objects.all(), to_attr="taught"),
+                ),
+                to_attr="completed_enrollments",
             ),
-            to_attr="completed_enrollments",
-        ),
-        Prefetch("job_profile__declared_skills", queryset=DeclaredSkill.objects.all()),
-        "job_profile__desired_categories",
-        Prefetch("placements", queryset=Placement.objects.filter(ended_on__isnull=True), to_attr="current_placements"),
+            Prefetch("job_profile__declared_skills", queryset=DeclaredSkill.objects.all(), to_attr="declared"),
+            Prefetch("job_profile__desired_categories", to_attr="wanted"),
+            Prefetch(
+                "placements", queryset=Placement.objects.filter(ended_on__isnull=True), to_attr="current_placements"
+            ),
+        )
     )
 
 
@@ -69,22 +75,25 @@ def features_for(user) -> CandidateFeatures | None:
         programs.add(course.program_id)
         last_trained = max(filter(None, [last_trained, enrollment.cohort.end_date]))
         kind = "certified" if certified else "completed"
-        for taught in enrollment.cohort.course.course_skills.all():
+        for taught in course.taught:
             evidence = skills.setdefault(str(taught.skill_id), {})
             if taught.level > evidence.get(kind, [0])[0]:
                 evidence[kind] = [taught.level, course.pk]
     districts, categories, expected, available_from, shared = [], [], None, None, False
     if profile is not None:
-        for declared in profile.declared_skills.all():
+        for declared in profile.declared:
             evidence = skills.setdefault(str(declared.skill_id), {})
             evidence["declared"] = max(declared.level, evidence.get("declared", 0))
         districts = [code for code in profile.desired_districts if code]
-        categories = sorted(category.pk for category in profile.desired_categories.all())
+        categories = sorted(category.pk for category in profile.wanted)
         expected = _monthly_pay(profile.expected_pay, profile.expected_pay_period)
         available_from, shared = profile.available_from, profile.shared_with_merchants
     if not districts:
         # No wish stated: where they live is where they can work.
-        home = StudentProfile.objects.filter(user=user).values_list("district", flat=True).first()
+        try:
+            home = user.student_profile.district
+        except StudentProfile.DoesNotExist:
+            home = ""
         districts = [home] if home else []
     return CandidateFeatures(
         user=user,

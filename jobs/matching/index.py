@@ -145,42 +145,48 @@ class CandidateIndex:
             setattr(self, name, _grown(getattr(self, name), self.size, self.vocabulary.size(kind)))
 
     def upsert(self, rows) -> None:
-        """Add or replace candidates from CandidateFeatures rows (or objects with the same attributes)."""
+        """Add or replace candidates from CandidateFeatures rows (or objects with the same attributes).
+        The rows are gathered into flat lists and written with a few array assignments: a process's first
+        load of 100,000 candidates is a Python pass over the rows, not a million numpy item writes."""
         rows = list(rows)
-        vocabulary = self.vocabulary
+        if not rows:
+            return
+        column = self.vocabulary.column
+        positions = []
+        cells = {name: ([], [], []) for name in self.MATRICES}  # name → (rows, columns, values)
         for row in rows:
-            if row.user_id not in self.row_of:
-                self.row_of[row.user_id] = self.size
+            position = self.row_of.get(row.user_id)
+            if position is None:
+                position = self.row_of[row.user_id] = self.size
                 self.size += 1
-            for skill in row.skills:
-                vocabulary.column("skill", int(skill))
-            for course in row.courses:
-                vocabulary.column("course", int(course))
-            for program in row.programs:
-                vocabulary.column("program", program)
-            for category in row.categories:
-                vocabulary.column("category", category)
-        self._fit()
-        columns = vocabulary.columns
-        for row in rows:
-            i = self.row_of[row.user_id]
-            self.user_id[i] = row.user_id
-            self.shared[i], self.placed[i] = row.shared, row.placed
-            self.district_mask[i] = district_mask(row.districts)
-            self.expected_pay[i] = np.nan if row.expected_monthly_pay is None else row.expected_monthly_pay
-            self.available_from[i] = row.available_from.toordinal() if row.available_from else 0
-            self.last_trained[i] = row.last_trained_on.toordinal() if row.last_trained_on else 0
-            for name in self.MATRICES:
-                getattr(self, name)[i, :] = 0
+            positions.append(position)
             for skill, evidence in row.skills.items():
-                column = columns["skill"][int(skill)]
-                for kind in ("certified", "completed"):
+                skill_column = column("skill", int(skill))
+                for kind in ("certified", "completed", "declared"):
                     if kind in evidence:
-                        getattr(self, kind)[i, column] = evidence[kind][0]
-                self.declared[i, column] = evidence.get("declared", 0)
-            self.courses[i, [columns["course"][int(course)] for course in row.courses]] = True
-            self.programs[i, [columns["program"][program] for program in row.programs]] = True
-            self.categories[i, [columns["category"][category] for category in row.categories]] = True
+                        level = evidence[kind]
+                        _add(cells[kind], position, skill_column, level[0] if isinstance(level, list) else level)
+            for course in row.courses:
+                _add(cells["courses"], position, column("course", int(course)), True)
+            for program in row.programs:
+                _add(cells["programs"], position, column("program", program), True)
+            for category in row.categories:
+                _add(cells["categories"], position, column("category", category), True)
+        self._fit()
+        at = np.array(positions, dtype=np.int64)
+        self.user_id[at] = [row.user_id for row in rows]
+        self.shared[at] = [row.shared for row in rows]
+        self.placed[at] = [row.placed for row in rows]
+        self.district_mask[at] = [district_mask(row.districts) for row in rows]
+        self.expected_pay[at] = [
+            np.nan if row.expected_monthly_pay is None else row.expected_monthly_pay for row in rows
+        ]
+        self.available_from[at] = [row.available_from.toordinal() if row.available_from else 0 for row in rows]
+        self.last_trained[at] = [row.last_trained_on.toordinal() if row.last_trained_on else 0 for row in rows]
+        for name, (cell_rows, cell_columns, values) in cells.items():
+            matrix = getattr(self, name)
+            matrix[at, :] = 0  # a replaced candidate keeps nothing of their old row
+            matrix[cell_rows, cell_columns] = values
 
     def graduate(self, i: int) -> Graduate:
         self._fit()
@@ -234,6 +240,12 @@ class CandidateIndex:
         components = self.components(posting, today)
         scores = score.total(components)
         return _best(scores, self.user_id[: self.size], limit, eligible), components
+
+
+def _add(cells: tuple[list, list, list], row: int, column: int, value) -> None:
+    cells[0].append(row)
+    cells[1].append(column)
+    cells[2].append(value)
 
 
 def _best(scores: np.ndarray, ids: np.ndarray, limit: int, eligible: np.ndarray | None):
