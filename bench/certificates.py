@@ -13,15 +13,13 @@ fontconfig in the full Noto CJK collection) and by Chromium's print-to-PDF of th
 
 import datetime
 import os
-import shutil
 import statistics
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
 from bench import target
-from bench.server import ScratchDatabase
+from bench.server import ScratchDatabase, in_process_scratch
 
 describe = "a class's certificates through the real issuing code: ms per certificate, one on demand, PDF sizes"
 
@@ -60,19 +58,7 @@ def add_arguments(parser):
 def run(options) -> dict:
     if options.count < 1 or options.naive < 1 or options.chromium < 0:
         raise SystemExit("--count and --naive must be at least 1, --chromium at least 0")
-    folder = Path(tempfile.mkdtemp(prefix="baijia-certificates-"))
-    try:
-        database = ScratchDatabase(os.environ.get("DATABASE_URL", ""), folder, benchmark="certificates")
-        database.create()
-        try:
-            return _measure(options, folder, database)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            database.drop()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return in_process_scratch("certificates", lambda folder, database: _measure(options, folder, database))
 
 
 def _measure(options, folder: Path, database: ScratchDatabase) -> dict:
@@ -221,7 +207,9 @@ def _through_celery(options, folder: Path, database: ScratchDatabase, course, st
         stderr=subprocess.STDOUT,
     )
     app.conf.update(task_always_eager=False, broker_url=WORKER_BROKER)
+    # Even eager tasks take a producer, so the pools already exist for the default broker: start afresh.
     app._pool = None
+    app.amqp._producer_pool = None
     try:
         runs = []
         for tag in ("warm", "measured"):

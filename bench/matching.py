@@ -29,11 +29,9 @@ import json
 import os
 import random
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -41,7 +39,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench import percentiles_ms, target
-from bench.server import BASE_DIR, ScratchDatabase
+from bench.server import BASE_DIR, ScratchDatabase, in_process_scratch
 
 describe = "matching at 100k graduates: top-20 candidates and postings, a placement round, naive baseline, precision"
 
@@ -178,19 +176,7 @@ def run(options) -> dict:
         raise SystemExit(f"--graduates must be at least {options.planted * PLANTED_PER_POSTING + ROUND_GRADUATES}")
     if options.postings < ROUND_POSTINGS:
         raise SystemExit(f"--postings must be at least {ROUND_POSTINGS}")
-    folder = Path(tempfile.mkdtemp(prefix="baijia-matching-"))
-    try:
-        database = ScratchDatabase(os.environ.get("DATABASE_URL", ""), folder, benchmark="matching")
-        database.create()
-        try:
-            return _measure(options, folder, database)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            database.drop()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return in_process_scratch("matching", lambda folder, database: _measure(options, folder, database))
 
 
 def _django(database_url: str, folder: Path) -> None:

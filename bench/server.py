@@ -69,6 +69,24 @@ class ScratchDatabase:
         self.created = False
 
 
+def in_process_scratch(benchmark: str, measure):
+    """Run `measure(folder, database)` in this process on a scratch folder and a scratch database (made
+    from DATABASE_URL as ScratchDatabase says), both removed afterwards whatever happens."""
+    folder = Path(tempfile.mkdtemp(prefix=f"baijia-{benchmark}-"))
+    try:
+        database = ScratchDatabase(os.environ.get("DATABASE_URL", ""), folder, benchmark=benchmark)
+        database.create()
+        try:
+            return measure(folder, database)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            database.drop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def server_environment(folder: Path, database_url: str, port: int, *, redis_url: str) -> dict:
     """Production settings (DEBUG off), with plain HTTP on 127.0.0.1 and the scratch database."""
     env = {
