@@ -16,6 +16,7 @@ from baijia.health import healthz, ping
 from jobs import api_board as jobs_api_board
 from jobs import api_matching as jobs_api_matching
 from jobs import api_merchant as jobs_api_merchant
+from jobs import api_outcomes as jobs_api_outcomes
 from jobs import api_pipeline as jobs_api_pipeline
 from jobs import api_rounds as jobs_api_rounds
 from school import api as school_api
@@ -54,6 +55,8 @@ api_v1 = [
         jobs_api_matching.RecommendedCandidatesView.as_view(),
         name="merchant-posting-recommended-candidates",
     ),
+    path("outcomes/", jobs_api_outcomes.OutcomesView.as_view(), name="outcomes"),
+    path("outcomes/merchants/", jobs_api_outcomes.MerchantOutcomesView.as_view(), name="outcomes-merchants"),
     *api_certificate_issuing.urlpatterns,  # before any certificates/<code>/ route
     *router.urls,
 ]
