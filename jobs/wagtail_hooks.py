@@ -33,3 +33,18 @@ def register_unplaced_graduates_menu_item():
 @hooks.register("register_admin_urls")
 def register_unplaced_graduates_urls():
     return admin_unplaced.urlpatterns
+
+
+@hooks.register("register_reports_menu_item")
+def register_outcomes_menu_item():
+    """Outcome reports (jobs/admin_outcomes.py) in the Reports menu, for school staff."""
+    from jobs import admin_outcomes
+
+    return admin_outcomes.menu_item()
+
+
+@hooks.register("register_admin_urls")
+def register_outcomes_urls():
+    from jobs import admin_outcomes
+
+    return admin_outcomes.urlpatterns
