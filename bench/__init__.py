@@ -18,6 +18,7 @@ BENCHMARKS = {
     "enrolment": "bench.enrolment",
     "certificates": "bench.certificates",
     "matching": "bench.matching",
+    "outcomes": "bench.outcomes",
 }
 
 
