@@ -21,6 +21,7 @@ from cms.models import (
     HomePage,
     NewsIndexPage,
     NewsPage,
+    OutcomesPage,
     ProgramPage,
     SchoolSettings,
     StandardPage,
@@ -213,6 +214,17 @@ def seed_pages() -> dict:
                 ),
             )
         ],
+    )
+    _child(
+        home,
+        OutcomesPage,
+        "outcomes",
+        title="就业成果",
+        intro=RichText(
+            "<p>每个专业、每门课程的结业、取证、就业和起薪情况，按结业时间统计近 12 个月的学员。"
+            "为保护学员隐私，不足 5 人的数字不予公布。</p>"
+        ).source,
+        show_in_menus=True,
     )
     contact = _child(
         home,

@@ -17,6 +17,7 @@ from wagtail.search import index
 from cms.blocks import BodyBlock
 from cms.cache import mark_public
 from cms.structured_data import course_json_ld
+from jobs.outcomes.public import public_outcomes
 from school.models import Program
 from school.selectors import catalogue_courses, course_detail, filter_courses, upcoming_cohorts, valid_certificate_for
 
@@ -76,7 +77,13 @@ class HomePage(BasePage):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.CourseIndexPage", "cms.NewsIndexPage", "cms.StandardPage", "cms.ContactPage"]
+    subpage_types = [
+        "cms.CourseIndexPage",
+        "cms.NewsIndexPage",
+        "cms.StandardPage",
+        "cms.ContactPage",
+        "cms.OutcomesPage",
+    ]
     max_count = 1
     template = "cms/home_page.html"
 
@@ -305,6 +312,27 @@ class StandardPage(BasePage):
 
     class Meta:
         verbose_name = _("standard page")
+
+
+class OutcomesPage(BasePage):
+    """/outcomes/: what happened to the students of the last 12 months, per program and course, with
+    every figure based on fewer than 5 people suppressed (jobs.outcomes.public)."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link", "ul", "ol"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = []
+    max_count = 1
+    template = "cms/outcomes_page.html"
+
+    class Meta:
+        verbose_name = _("outcomes page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["outcomes"] = public_outcomes()
+        return context
 
 
 class ContactFormField(AbstractFormField):

@@ -627,3 +627,18 @@ class PlacementProposal(models.Model):
 
     def __str__(self):
         return f"{self.round_id} · {self.graduate_id} → {self.posting_id or '—'}"
+
+
+class OutcomeReportDelivery(models.Model):
+    """The monthly outcomes report was mailed to staff for this month (jobs.outcomes.report): at most once."""
+
+    month = models.DateField(_("month"), unique=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        verbose_name = _("outcomes report delivery")
+        verbose_name_plural = _("outcomes report deliveries")
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"

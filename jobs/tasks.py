@@ -66,3 +66,11 @@ def refresh_expired_certificates() -> int:
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     holders = Certificate.objects.filter(status=Certificate.Status.VALID, expires_on=yesterday)
     return refresh_candidates(holders.values_list("enrollment__student_id", flat=True))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def send_monthly_outcomes_report() -> int:
+    """Celery beat, the 1st of each month: mail last month's outcomes report (PDF) to staff, once a month."""
+    from jobs.outcomes.report import previous_month, send_monthly_report
+
+    return send_monthly_report(previous_month(timezone.localdate()))

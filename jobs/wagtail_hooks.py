@@ -48,3 +48,11 @@ def register_outcomes_urls():
     from jobs import admin_outcomes
 
     return admin_outcomes.urlpatterns
+
+
+@hooks.register("register_admin_urls")
+def register_outcomes_report_urls():
+    """The monthly outcomes report as a PDF, for staff: /admin/outcomes/report.pdf?month=YYYY-MM."""
+    from jobs.outcomes.report import urlpatterns
+
+    return urlpatterns

@@ -217,6 +217,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.tasks.refresh_expired_certificates",
         "schedule": crontab(hour=0, minute=15),
     },
+    # Last month's outcomes report (PDF) to staff, once a month.
+    "send-monthly-outcomes-report": {
+        "task": "jobs.tasks.send_monthly_outcomes_report",
+        "schedule": crontab(day_of_month=1, hour=7, minute=0),
+    },
 }
 
 # --- Wagtail --------------------------------------------------------------------------------------
