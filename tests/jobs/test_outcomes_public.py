@@ -193,7 +193,7 @@ def test_the_monthly_report_is_a_pdf_with_the_headline_tables_and_a_cjk_font(las
     for heading in ("Headline figures", "By program", "By course", "Hires per merchant", "Completion rate"):
         assert heading in text
     assert "75%" in text and "6/8" in text  # 6 of 8 completed: staff see every figure
-    assert "直播电商运营" in text.replace("\n", "")
+    assert "直播电商运营" in text
     # The embedded font is Noto Sans CJK cut to the report's characters (school.certificates.fonts).
     assert any("Baijia-Report" in name for name in pdf_fonts(pdf)), pdf_fonts(pdf)
 
@@ -230,3 +230,23 @@ def test_staff_download_the_report_and_no_one_else(client, staff_user, student, 
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert client.get("/admin/outcomes/report.pdf?month=last").status_code == 400
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_on_a_phone_the_tables_scroll_inside_their_box_never_the_page(live_server, chromium_browser, screenshots):
+    home = HomePage.objects.get()
+    home.add_child(instance=OutcomesPage(title="就业成果", slug="outcomes"))
+    ended = timezone.localdate() - datetime.timedelta(days=200)
+    course = CourseFactory(program=ProgramFactory(name="电子商务"), title="直播电商运营（带货主播方向）")
+    finished_class(course, completed=12, failed=2, ended=ended)
+    context = chromium_browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto(live_server.url + "/outcomes/")
+    screenshots(page, "phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    box = page.locator("[role=region]").first
+    assert box.get_attribute("tabindex") == "0"
+    assert page.locator("#" + box.get_attribute("aria-labelledby")).is_visible()
+    assert page.locator("table caption").count() == 1
+    context.close()
