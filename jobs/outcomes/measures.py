@@ -13,6 +13,7 @@ finished last week does not drag the rate down."""
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Greatest, TruncMonth, TruncQuarter
@@ -21,9 +22,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jobs.matching.score import HOURS_PER_MONTH
 from jobs.models import FollowUp, PayPeriod, Placement
-from school.models import Certificate, Enrollment
+from school.models import Certificate, Cohort, Course, Enrollment, Program
 
 Status = Enrollment.Status
+User = get_user_model()
 # Took a place in the class (a withdrawal counts: the student started, then left).
 SEATED = (Status.ENROLLED, Status.COMPLETED, Status.FAILED, Status.WITHDRAWN)
 # Finished with the class, one way or another.
@@ -326,12 +328,18 @@ def _base(filters: Filters):
     return filters.apply(Enrollment.objects.filter(status__in=SEATED))
 
 
+# group → (the enrolment field grouped on, the model its rows are, how they are ordered)
 GROUP_FIELDS = {
-    "program": ("cohort__course__program", "cohort__course__program__name"),
-    "course": ("cohort__course", "cohort__course__title"),
-    "cohort": ("cohort", "cohort__code"),
-    "instructor": ("cohort__instructors", "cohort__instructors__display_name"),
+    "program": ("cohort__course__program", Program, ("sort_order", "name")),
+    "course": ("cohort__course", Course, ("code",)),
+    "cohort": ("cohort", Cohort, ("code",)),
+    "instructor": ("cohort__instructors", User, ("display_name", "pk")),
 }
+
+
+def _label(thing) -> str:
+    # In the reader's language where the thing has two names.
+    return getattr(thing, "display_title", None) or getattr(thing, "display_name", None) or str(thing)
 
 
 def headline(filters: Filters, *, today: datetime.date | None = None) -> OutcomeRow:
@@ -351,9 +359,10 @@ def outcome_table(filters: Filters, group_by: str, *, today: datetime.date | Non
         grouped = enrolments.annotate(group=truncate("cohort__end_date")).values("group")
         rows = grouped.annotate(**_aggregates(today)).order_by("group")
         return [OutcomeRow(row["group"], _period_label(row["group"], group_by), _values(row)) for row in rows]
-    key, label = GROUP_FIELDS[group_by]
-    rows = enrolments.values(key, label).annotate(**_aggregates(today)).order_by(label, key)
-    return [OutcomeRow(row[key], row[label], _values(row)) for row in rows if row[key] is not None]
+    key, model, ordering = GROUP_FIELDS[group_by]
+    rows = {row[key]: row for row in enrolments.values(key).annotate(**_aggregates(today)).order_by(key)}
+    things = model.objects.filter(pk__in=[pk for pk in rows if pk is not None]).order_by(*ordering)
+    return [OutcomeRow(thing.pk, _label(thing), _values(rows[thing.pk])) for thing in things]
 
 
 def _period_label(day, group_by: str) -> str:
@@ -365,14 +374,12 @@ def _period_label(day, group_by: str) -> str:
 
 
 def hires_per_merchant(filters: Filters, *, today: datetime.date | None = None):
-    """(merchant, hires) for the jobs the filtered students found through the school after their class
-    began, most hires first."""
+    """(merchant, hires) for the jobs the filtered students found through the school, whenever they
+    started, most hires first."""
     from jobs.models import Merchant
 
     students = _base(filters).values("student_id")
     placements = Placement.objects.filter(graduate__in=students)
-    if filters.start:
-        placements = placements.filter(start_date__gte=filters.start)
     counts = dict(placements.values("merchant").annotate(hires=Count("pk")).values_list("merchant", "hires"))
     merchants = Merchant.objects.in_bulk(counts)
     return sorted(((merchants[pk], n) for pk, n in counts.items()), key=lambda pair: (-pair[1], pair[0].name))

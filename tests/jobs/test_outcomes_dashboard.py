@@ -162,18 +162,18 @@ def test_the_table_beside_each_chart_has_the_same_figures(staff_client, school):
     assert by_measure["completion_rate"] == ["75.0%", "50.0%"]
 
     comparison = table_cells(html, "outcomes-comparison-table")
-    assert sorted(label for label, _cells in comparison) == sorted(["家政服务", "养老护理"])
+    assert sorted(label for label, _cells in comparison) == sorted(["Housekeeping", "Elderly care"])
     series = [[dict(cells)[key] for _label, cells in comparison] for key in dict(comparison[0][1])]
     assert chart_values(comparison_svg) == [value for values in series for value in values if value != "—"]
-    assert dict(dict(comparison)["养老护理"])["placement_90_rate"] == "100.0%"
+    assert dict(dict(comparison)["Elderly care"])["placement_90_rate"] == "100.0%"
 
 
 def test_tables_per_program_and_course_and_hires_per_merchant(staff_client, school):
     response = staff_client.get(DASHBOARD)
     html = response.content.decode()
     programs = dict(table_cells(html, "outcomes-programs"))
-    assert dict(programs["家政服务"])["enrolments"] == "4"
-    assert dict(programs["养老护理"])["completion_rate"] == "50.0%"
+    assert dict(programs["Housekeeping"])["enrolments"] == "4"
+    assert dict(programs["Elderly care"])["completion_rate"] == "50.0%"
     assert len(table_cells(html, "outcomes-courses")) == 2
     assert [(merchant.name, hires) for merchant, hires in response.context["merchants"]] == [
         ("洛阳好帮手", 2),
@@ -235,7 +235,7 @@ def test_every_figure_leads_to_the_students_behind_it(staff_client, school):
 def test_a_row_s_figure_leads_to_that_row_s_students(staff_client, school):
     response = staff_client.get(DASHBOARD)
     programs = {row["label"]: row for row in response.context["programs"]}
-    completed = next(c for c in programs["家政服务"]["cells"] if c["measure"].key == "completion_rate")
+    completed = next(c for c in programs["Housekeeping"]["cells"] if c["measure"].key == "completion_rate")
     assert sorted(names(staff_client.get(completed["url"]))) == ["Ann", "Bo", "Cai"]
     months = response.context["trend"]
     enrolled = next(c for c in months[1]["cells"] if c["measure"].key == "enrolments")
@@ -275,7 +275,7 @@ def test_csv_export_has_the_table_s_rows_and_a_byte_order_mark_for_excel(staff_c
     heading, *body = rows
     enrolments, completion = heading.index("Enrolments"), heading.index("Completion rate")
     assert sorted((row[0], row[enrolments], row[completion]) for row in body) == sorted(
-        [("家政服务", "4", "75.0%"), ("养老护理", "2", "50.0%")]
+        [("Housekeeping", "4", "75.0%"), ("Elderly care", "2", "50.0%")]
     )
 
 
@@ -286,7 +286,7 @@ def test_xlsx_export_opens_with_the_table_s_rows(staff_client, school):
     heading, *body = list(sheet.iter_rows(values_only=True))
     enrolments, completion = heading.index("Enrolments"), heading.index("Completion rate")
     assert sorted((row[0], row[enrolments], row[completion]) for row in body) == sorted(
-        [("家政服务", 4, 0.75), ("养老护理", 2, 0.5)]
+        [("Housekeeping", 4, 0.75), ("Elderly care", 2, 0.5)]
     )
     assert sheet.cell(row=2, column=completion + 1).number_format == "0.0%"
 
