@@ -74,3 +74,11 @@ def send_monthly_outcomes_report() -> int:
     from jobs.outcomes.report import previous_month, send_monthly_report
 
     return send_monthly_report(previous_month(timezone.localdate()))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def refresh_public_outcomes() -> None:
+    """Celery beat, nightly: compute the public outcomes page's figures so no visitor waits for them."""
+    from jobs.outcomes.public import refresh_public_outcomes as refresh
+
+    refresh()

@@ -217,6 +217,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.tasks.refresh_expired_certificates",
         "schedule": crontab(hour=0, minute=15),
     },
+    # The public outcomes page's figures (seconds to compute at scale), ready before anyone asks.
+    "refresh-public-outcomes": {"task": "jobs.tasks.refresh_public_outcomes", "schedule": crontab(hour=0, minute=30)},
     # Last month's outcomes report (PDF) to staff, once a month.
     "send-monthly-outcomes-report": {
         "task": "jobs.tasks.send_monthly_outcomes_report",

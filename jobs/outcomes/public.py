@@ -14,6 +14,7 @@ Nothing here suppresses across periods: the page shows one window (the last 12 m
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -31,8 +32,9 @@ PUBLIC_MEASURE_KEYS = (
     "median_days_to_placement",
 )
 ADDITIVE_KINDS = {"count", "rate"}
-# The figures change when classes end and people find jobs, not by the minute; recomputed hourly.
-CACHE_SECONDS = 60 * 60
+# The figures change when classes end and people find jobs, not by the minute: refreshed nightly (kept
+# two days, so a missed night still serves yesterday's rather than computing on a request).
+CACHE_SECONDS = 2 * 24 * 60 * 60
 
 
 def public_measures() -> list[Measure]:
@@ -152,16 +154,39 @@ def last_twelve_months(today: datetime.date) -> tuple[datetime.date, datetime.da
     return start, end
 
 
-def public_outcomes(*, today: datetime.date | None = None, minimum: int = MINIMUM) -> PublicOutcomes:
-    """The public measures of the last 12 whole months, school-wide, per program and per course, with
-    small cells suppressed. Cached for an hour per day and language (three aggregate queries when not)."""
-    from school.models import Course
+def _cache_key(minimum: int) -> str:
+    return f"outcomes:public:{translation.get_language()}:{minimum}"
 
-    today = today or timezone.localdate()
-    key = f"outcomes:public:{today.isoformat()}:{translation.get_language()}:{minimum}"
-    cached = cache.get(key)
+
+def public_outcomes(*, today: datetime.date | None = None, minimum: int = MINIMUM) -> PublicOutcomes:
+    """The figures the public page shows: those refresh_public_outcomes stored (each night, by Celery
+    beat), or else computed now and stored. At 100k enrolments computing takes seconds (three aggregate
+    queries over every enrolment), far beyond a page's budget, so requests read the stored figures.
+    With `today` given, computed for that day and not stored."""
+    if today is not None:
+        return compute_public_outcomes(today=today, minimum=minimum)
+    cached = cache.get(_cache_key(minimum))
     if cached is not None:
         return cached
+    outcomes = compute_public_outcomes(today=timezone.localdate(), minimum=minimum)
+    cache.set(_cache_key(minimum), outcomes, CACHE_SECONDS)
+    return outcomes
+
+
+def refresh_public_outcomes() -> None:
+    """Compute and store the public figures in every language (Celery beat, nightly): the page then never
+    computes them while a visitor waits."""
+    today = timezone.localdate()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            cache.set(_cache_key(MINIMUM), compute_public_outcomes(today=today), CACHE_SECONDS)
+
+
+def compute_public_outcomes(*, today: datetime.date, minimum: int = MINIMUM) -> PublicOutcomes:
+    """The public measures of the last 12 whole months before `today`'s, school-wide, per program and per
+    course, with small cells suppressed (in the active language)."""
+    from school.models import Course
+
     start, end = last_twelve_months(today)
     filters = Filters(start=start, end=end)
     measures = public_measures()
@@ -176,5 +201,4 @@ def public_outcomes(*, today: datetime.date | None = None, minimum: int = MINIMU
     ]
     protect_complements([(school, programs), *((group.total, group.courses) for group in result)], minimum)
     outcomes = PublicOutcomes(start, end, measures, school, result, minimum)
-    cache.set(key, outcomes, CACHE_SECONDS)
     return outcomes

@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from cms.models import HomePage, OutcomesPage, SchoolSettings
 from jobs.models import OutcomeReportDelivery
 from jobs.outcomes.measures import OutcomeRow, Value
-from jobs.outcomes.public import DisplayRow, protect_complements, public_measures, suppressed
+from jobs.outcomes.public import DisplayRow, protect_complements, public_measures, public_outcomes, suppressed
 from jobs.outcomes.report import previous_month, render_monthly_report
-from jobs.tasks import send_monthly_outcomes_report
+from jobs.tasks import refresh_public_outcomes, send_monthly_outcomes_report
 from school.certificates import fonts
 from tests.factories import CohortFactory, CourseFactory, EnrollmentFactory, ProgramFactory, StaffFactory
 
@@ -250,3 +250,11 @@ def test_on_a_phone_the_tables_scroll_inside_their_box_never_the_page(live_serve
     assert page.locator("#" + box.get_attribute("aria-labelledby")).is_visible()
     assert page.locator("table caption").count() == 1
     context.close()
+
+
+def test_the_nightly_refresh_leaves_the_page_nothing_to_compute(classes, django_assert_num_queries):
+    refresh_public_outcomes()
+    for language in ("zh-hans", "en"):
+        with translation.override(language), django_assert_num_queries(0):
+            outcomes = public_outcomes()
+        assert len(outcomes.programs) == 3
