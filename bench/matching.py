@@ -209,19 +209,7 @@ def _own_peak_rss_mib() -> float:
 
 
 def _measure(options, folder: Path, database: ScratchDatabase) -> dict:
-    if options.sqlite_template and database.engine == "sqlite":
-        import sqlite3
-
-        # The backup API copies a consistent snapshot, whatever another connection is doing.
-        source, copy = (
-            sqlite3.connect(options.sqlite_template),
-            sqlite3.connect(database.url.removeprefix("sqlite:///")),
-        )
-        try:
-            source.backup(copy)
-        finally:
-            source.close()
-            copy.close()
+    database.copy_from(options.sqlite_template)
     _django(database.url, folder)
     from django.core.management import call_command
     from django.db import connection

@@ -75,18 +75,7 @@ def _django(database_url: str, folder: Path) -> None:
 
 
 def _measure(options, folder: Path, database: ScratchDatabase) -> dict:
-    if options.sqlite_template and database.engine == "sqlite":
-        import sqlite3
-
-        source, copy = (
-            sqlite3.connect(options.sqlite_template),
-            sqlite3.connect(database.url.removeprefix("sqlite:///")),
-        )
-        try:
-            source.backup(copy)
-        finally:
-            source.close()
-            copy.close()
+    database.copy_from(options.sqlite_template)
     _django(database.url, folder)
     from django.core.management import call_command
     from django.db import connection

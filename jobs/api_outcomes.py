@@ -12,8 +12,8 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 
 from jobs.api_pipeline import JobsApiMixin
+from jobs.outcomes import may_see_outcomes
 from jobs.outcomes.measures import GROUPS, MEASURES, Filters, headline, hires_per_merchant, outcome_table
-from jobs.placement_rounds import may_run_rounds
 from school.api_enrolment import RefusalSerializer
 from school.models import Course, Program
 
@@ -25,7 +25,7 @@ class ReadsOutcomes(permissions.BasePermission):
     message = _("Outcome reports are for school staff.")
 
     def has_permission(self, request, view):
-        return may_run_rounds(request.user)
+        return may_see_outcomes(request.user)
 
 
 # --- Query -----------------------------------------------------------------------------------------

@@ -25,10 +25,10 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from accounts.roles import Role
+from jobs.outcomes import may_see_outcomes
 from jobs.outcomes.measures import MEASURES, Filters, headline, hires_per_merchant, outcome_table
 from jobs.outcomes.public import format_figure
 from school.certificates import fonts
-from school.permissions import is_staff
 
 REPORT_FONT_URL = "baijia:report-font"
 TYPEFACE = "sans"
@@ -170,7 +170,7 @@ def send_monthly_report(month: datetime.date) -> int:
 
 def download_report(request):
     """GET /admin/outcomes/report.pdf?month=YYYY-MM (last month without one): school staff only."""
-    if not is_staff(request.user):
+    if not may_see_outcomes(request.user):
         raise PermissionDenied
     try:
         month = (

@@ -1,31 +1,13 @@
 """`python -m bench outcomes` at a small scale on SQLite: it seeds every kind of row and prints every
 figure with its two targets."""
 
-import json
-import os
-import subprocess
-import sys
-
-import pytest
-
-from tests.bench.test_matching_bench import BASE_DIR, _migrated_copy
-
 FIGURES = ["seed_s", "dashboard_ms", "dashboard", "public_page_ms", "public_page", "rows", "targets"]
 DASHBOARD_PARTS = {"headline", "by_month", "by_program", "by_course", "by_instructor", "hires_per_merchant"}
 
 
-@pytest.mark.django_db  # only for the test database to copy: the benchmark makes and drops its own
-def test_outcomes_benchmark_runs_small_on_sqlite(tmp_path):
-    command = [sys.executable, "-m", "bench", "outcomes", "--enrolments", "2000", "--runs", "2"]
-    if template := _migrated_copy(tmp_path):
-        command += ["--sqlite-template", str(template)]
-    # SQLite in a scratch folder, whatever database the suite runs on.
-    env = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
+def test_outcomes_benchmark_runs_small_on_sqlite(run_bench):
+    result = run_bench("outcomes", "--enrolments", "2000", "--runs", "2")
 
-    done = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=600, check=False)
-
-    assert done.stdout.strip(), done.stderr[-4000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["database"] == "sqlite"
     assert [name for name in FIGURES if name not in result] == []
     rows = result["rows"]
