@@ -1,36 +1,31 @@
-"""API tokens: DRF's TokenAuthentication, reading the user's roles in the same query as the token, so an
-endpoint that checks a role (User.has_role) costs no second query for the user's groups."""
+"""API tokens: DRF's TokenAuthentication in one query that also reads the user, the user's roles and
+whatever else an endpoint always needs of the user (`user_related`), so an endpoint that checks a role
+(User.has_role) costs no second query. The query is written once per class (baijia.rows): every API
+request makes it, and compiling it with the ORM each time cost more CPU than the database spent on it."""
 
 import functools
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
 
 from drf_spectacular.drainage import set_override
 from rest_framework import authentication
 
 from accounts.roles import Role
+from baijia.rows import Columns, column, table
 
 
-def _role_flag(role: str) -> str:
-    return f"has_role_{role}"
-
-
-@functools.cache
-def _member_of_sql(token_table: str, token_user_column: str) -> str:
-    """EXISTS (the token's user is in the group named %s), from the models' metadata. Written out rather
-    than built with Exists(): the ORM spends more CPU compiling four subqueries than the query takes."""
+def _member_of_sql(user_id: str) -> str:
+    """EXISTS (the user whose id is the SQL expression `user_id` is in the group named %s)."""
     field = get_user_model()._meta.get_field("groups")
     quote = connection.ops.quote_name
-    membership, group = field.remote_field.through._meta.db_table, Group._meta.db_table
+    membership = field.remote_field.through
     return (
-        f"EXISTS (SELECT 1 FROM {quote(membership)} m INNER JOIN {quote(group)} g "  # noqa: S608 - names from _meta
+        f"EXISTS (SELECT 1 FROM {table(membership)} m INNER JOIN {table(Group)} g "  # noqa: S608 - names from _meta
         f"ON g.{quote(Group._meta.pk.column)} = m.{quote(field.m2m_reverse_name())} "
-        f"WHERE m.{quote(field.m2m_column_name())} = {quote(token_table)}.{quote(token_user_column)} "
-        f"AND g.{quote(Group._meta.get_field('name').column)} = %s)"
+        f"WHERE m.{quote(field.m2m_column_name())} = {user_id} AND g.{column(Group, 'name')} = %s)"
     )
 
 
@@ -39,31 +34,63 @@ class TokenAuthentication(authentication.TokenAuthentication):
     a profile an endpoint always reads) and whether the user belongs to each role's group. Refusals
     (unknown token, inactive user) are DRF's own, in its words."""
 
-    # Relations of the user to read along with it (select_related names, from the user).
+    # Reverse one-to-one relations of the user (e.g. "student_profile") to read along with it; a user
+    # without one gets None cached, so reading it raises DoesNotExist without a query, as select_related.
     user_related: tuple[str, ...] = ()
 
     @classmethod
     @functools.cache
-    def get_queryset(cls):
-        """Built once per class, since building it costs CPU too; each request filters a copy by key (never
-        evaluate this one: it would keep its rows)."""
-        model = cls().get_model()
-        member_of = _member_of_sql(model._meta.db_table, model._meta.get_field("user").column)
-        return model.objects.select_related("user", *(f"user__{name}" for name in cls.user_related)).annotate(
-            **{_role_flag(role): RawSQL(member_of, [role], output_field=BooleanField()) for role in Role.values}  # noqa: S611 - no user input
+    def _select(cls):
+        """(sql, read): the query for one token by key, and row → (token with its user) or None."""
+        Token, User = cls().get_model(), get_user_model()
+        quote = connection.ops.quote_name
+        parts = [Columns(Token, "t"), Columns(User, "u")]
+        joins, relations = [], []
+        for number, name in enumerate(cls.user_related):
+            relation = User._meta.get_field(name)
+            if not (relation.one_to_one and relation.auto_created):
+                raise ImproperlyConfigured(f"{cls.__name__}.user_related: {name} is not a reverse one-to-one")
+            alias = f"r{number}"
+            joins.append(
+                f"LEFT OUTER JOIN {table(relation.related_model)} {alias} "
+                f"ON {alias}.{quote(relation.field.column)} = u.{quote(User._meta.pk.column)}"
+            )
+            relations.append(relation)
+            parts.append(Columns(relation.related_model, alias))
+        member_of = _member_of_sql(f"t.{column(Token, 'user')}")
+        sql = (
+            f"SELECT {', '.join(part.sql() for part in parts)}, "  # noqa: S608 - names from _meta
+            f"{', '.join([member_of] * len(Role.values))} "
+            f"FROM {table(Token)} t INNER JOIN {table(User)} u "
+            f"ON u.{quote(User._meta.pk.column)} = t.{column(Token, 'user')} "
+            f"{' '.join(joins)} WHERE t.{column(Token, 'key')} = %s"
         )
+        readers = [part.reader() for part in parts]
+
+        def read(row):
+            token, at = readers[0](row, 0)
+            user, at = readers[1](row, at)
+            for relation, reader in zip(relations, readers[2:], strict=True):
+                related, at = reader(row, at)
+                relation.set_cached_value(user, related)
+                if related is not None:
+                    relation.field.set_cached_value(related, user)
+            # What User.roles (a cached_property) would read from the groups: the role groups the user is in.
+            user.__dict__["roles"] = {role for role, member in zip(Role.values, row[at:], strict=True) if member}
+            token.user = user
+            return token
+
+        return sql, read
 
     def authenticate_credentials(self, key):
-        try:
-            token = self.get_queryset().get(key=key)
-        except self.get_model().DoesNotExist:
-            token = None
+        sql, read = self._select()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*Role.values, key])
+            row = cursor.fetchone()
+        token = read(row) if row else None
         if token is None or not token.user.is_active:
             return super().authenticate_credentials(key)  # refuses, as DRF does
-        user = token.user
-        # What User.roles (a cached_property) would read from the groups: the role groups the user is in.
-        user.__dict__["roles"] = {role for role in Role.values if getattr(token, _role_flag(role))}
-        return user, token
+        return token.user, token
 
 
 # Every token class here is DRF's scheme (`Authorization: Token <key>`): one "tokenAuth" in the OpenAPI

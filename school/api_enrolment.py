@@ -8,8 +8,7 @@ caller may see, so another person's enrolment or another instructor's class answ
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Value
-from django.db.models.functions import Lower
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils.encoding import smart_str
 from django.utils.translation import gettext as _
@@ -165,21 +164,18 @@ def with_waitlist_positions(enrollments):
 
 @extend_schema_field(OpenApiTypes.STR)
 class CohortCodeField(serializers.Field):
-    """A class by its code, in any letter case (codes are stored in capitals), read as enrol() reads it
-    (enrolment_services.cohorts_to_enrol_in) and compared as the unique index on LOWER(code) compares, so
-    the lookup uses it. Refuses as SlugRelatedField did. Not a related field: DRF copies a field's
-    arguments for every serializer it makes, and a queryset argument is deep-copied on every request."""
+    """A class by its code, in any letter case, read as enrol() reads it
+    (enrolment_services.cohort_to_enrol_in). Refuses as SlugRelatedField does."""
 
     default_error_messages = serializers.SlugRelatedField.default_error_messages
-    queryset = enrolment_services.cohorts_to_enrol_in().alias(lower_code=Lower("code"))  # only ever copied
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
-        try:
-            return self.queryset.get(lower_code=Lower(Value(data.strip())))
-        except Cohort.DoesNotExist:
+        cohort = enrolment_services.cohort_to_enrol_in(data.strip())
+        if cohort is None:
             self.fail("does_not_exist", slug_name="code", value=smart_str(data))
+        return cohort
 
     def to_representation(self, value):
         return value.code

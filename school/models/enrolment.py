@@ -1,7 +1,8 @@
+import functools
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from accounts.phone import validate_mobile
+from baijia.rows import column, table
 from school.identity import mask_id_card
 
 
@@ -92,6 +94,17 @@ class EnrollmentQuerySet(models.QuerySet):
         )
 
 
+@functools.cache
+def _waitlist_position_sql() -> str:
+    """COUNT of the class's waiting list up to and including one enrolment, in EnrollmentQuerySet.waitlist()'s
+    order (waitlisted_at, then id)."""
+    waitlisted_at, pk = column(Enrollment, "waitlisted_at"), column(Enrollment, "id")
+    return (
+        f"SELECT COUNT(*) FROM {table(Enrollment)} WHERE {column(Enrollment, 'cohort')} = %s "  # noqa: S608
+        f"AND {column(Enrollment, 'status')} = %s AND ({waitlisted_at} < %s OR ({waitlisted_at} = %s AND {pk} <= %s))"
+    )
+
+
 class Enrollment(models.Model):
     """A student's place in a class, from enrolment to result."""
 
@@ -161,8 +174,11 @@ class Enrollment(models.Model):
         The same order as EnrollmentQuerySet.waitlist()."""
         if self.status != self.Status.WAITLISTED:
             return None
-        ahead = Q(waitlisted_at__lt=self.waitlisted_at) | Q(waitlisted_at=self.waitlisted_at, pk__lte=self.pk)
-        return Enrollment.objects.filter(ahead, cohort_id=self.cohort_id, status=self.Status.WAITLISTED).count()
+        # Written once (baijia.rows): every enrolment onto a waiting list counts it, inside its transaction.
+        at = self._meta.get_field("waitlisted_at").get_db_prep_value(self.waitlisted_at, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(_waitlist_position_sql(), [self.cohort_id, self.Status.WAITLISTED, at, at, self.pk])
+            return cursor.fetchone()[0]
 
     @property
     def referrer_name(self) -> str:

@@ -13,6 +13,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baijia.rows import Columns, column, table
 from school import notifications
 from school.errors import EnrolmentError
 from school.models import Cohort, Course, Enrollment, EnrollmentEvent, StudentProfile
@@ -111,6 +112,40 @@ def cohorts_to_enrol_in():
     return Cohort.objects.select_related("course").annotate(
         has_prerequisites=Exists(Course.prerequisites.through.objects.filter(from_course_id=OuterRef("course_id")))
     )
+
+
+@functools.cache
+def _cohort_by_code_select() -> tuple[str, object]:
+    """(sql, read) for cohort_to_enrol_in(): written once (baijia.rows), since the enrolment API reads
+    a class by its code on every request."""
+    cohort, course = Columns(Cohort, "c"), Columns(Course, "co")
+    through = Course.prerequisites.through
+    sql = (
+        f"SELECT {cohort.sql()}, {course.sql()}, EXISTS (SELECT 1 FROM {table(through)} p "  # noqa: S608
+        f"WHERE p.{column(through, 'from_course')} = c.{column(Cohort, 'course')}) "
+        f"FROM {table(Cohort)} c INNER JOIN {table(Course)} co "
+        f"ON co.{column(Course, 'id')} = c.{column(Cohort, 'course')} "
+        f"WHERE LOWER(c.{column(Cohort, 'code')}) = LOWER(%s)"
+    )
+    read_cohort, read_course = cohort.reader(), course.reader()
+
+    def read(row):
+        found, at = read_cohort(row, 0)
+        found.course, at = read_course(row, at)
+        found.has_prerequisites = bool(row[at])
+        return found
+
+    return sql, read
+
+
+def cohort_to_enrol_in(code: str) -> Cohort | None:
+    """The class with this code, in any letter case (codes are stored in capitals; the unique index on
+    LOWER(code) finds it), read as cohorts_to_enrol_in() reads classes; None when there is none."""
+    sql, read = _cohort_by_code_select()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [code])
+        row = cursor.fetchone()
+    return read(row) if row else None
 
 
 def missing_prerequisites(*, student, cohort: Cohort) -> list:

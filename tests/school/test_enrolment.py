@@ -231,3 +231,24 @@ def test_each_waiting_student_knows_their_place_in_one_query(django_assert_num_q
     assert place == 2
     assert [enrollment.waitlist_position() for enrollment in waiting] == [1, 2, 3]
     assert waitlist_positions(cohort) == {e.student_id: e.waitlist_position() for e in waiting}
+
+
+@pytest.mark.parametrize("with_prerequisite", [False, True])
+def test_a_class_read_by_its_code_is_the_class_the_orm_reads(with_prerequisite):
+    """cohort_to_enrol_in() writes its query by hand (it runs on every enrolment request): every value,
+    dates, times, the weekdays' JSON and the course's fee included, must come back as the ORM gives it."""
+    course = CourseFactory()
+    if with_prerequisite:
+        course.prerequisites.add(CourseFactory())
+    cohort = CohortFactory(course=course, weekdays=[2, 4])
+
+    found = service.cohort_to_enrol_in(cohort.code.lower())
+    expected = service.cohorts_to_enrol_in().get(pk=cohort.pk)
+
+    def values(instance):
+        return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+    assert values(found) == values(expected)
+    assert values(found.course) == values(expected.course)
+    assert found.has_prerequisites is expected.has_prerequisites is with_prerequisite
+    assert service.cohort_to_enrol_in("NO-SUCH-CLASS") is None
