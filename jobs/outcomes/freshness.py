@@ -5,9 +5,10 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from jobs.models import EnrollmentOutcome, FollowUp, Placement
+from jobs.outcomes.measures import SEATED
 from jobs.outcomes.rows import refresh_outcomes_on_commit
 from school.models import Certificate, Cohort, Course, Enrollment
-from school.signals import certificate_revoked, certificates_issued
+from school.signals import certificate_revoked, certificates_issued, enrolment_added
 
 # Saving a class with only these fields changes nothing the rows hold.
 COHORT_FACTS = {"course", "course_id", "start_date", "end_date"}
@@ -17,6 +18,14 @@ COHORT_FACTS = {"course", "course_id", "start_date", "end_date"}
 def enrollment_changed(sender, instance, **kwargs):
     # Any status counts: a new place in a class can postpone the exit of the student's previous one.
     refresh_outcomes_on_commit([instance.student_id])
+
+
+@receiver(enrolment_added)
+def enrolment_added_by_insert(sender, student_id, status, **kwargs):
+    # Sent after commit by enrol(), whose insert sends no post_save. A place that is not a seat (pending,
+    # waiting) changes no outcome until it becomes one, which is a save.
+    if status in SEATED:
+        refresh_outcomes_on_commit([student_id])
 
 
 @receiver([post_save, post_delete], sender=Placement)
