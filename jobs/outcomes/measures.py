@@ -220,9 +220,9 @@ MEDIAN_OF = {
 def _aggregates(today: datetime.date) -> dict:
     """For each measure, the aggregates that make it: counts of its numerator and denominator, or its
     median and how many values it is the median of."""
-    aggregates = {}
+    aggregates, parts = {}, _parts(today)
     for measure in MEASURES:
-        numerator, denominator = _parts(today)[measure.key]
+        numerator, denominator = parts[measure.key]
         if measure.kind == "count":
             aggregates[f"{measure.key}__n"] = Count("pk")
         elif measure.kind == "rate":
