@@ -9,6 +9,7 @@ class JobsConfig(AppConfig):
 
     def ready(self):
         from jobs.matching import freshness  # noqa: F401  (connects the receivers)
+        from jobs.outcomes import freshness as outcome_freshness  # noqa: F401  (connects the receivers)
         from jobs.outcomes import sqlite  # noqa: F401  (the median outcome reports use, on SQLite)
         from jobs.views.recommended import dashboard_panel
         from school.dashboard import register_panel

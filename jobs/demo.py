@@ -29,6 +29,7 @@ from jobs.models import (
     MerchantMember,
     Placement,
 )
+from jobs.outcomes.rows import rebuild_outcomes
 from jobs.validators import credit_code_check_character, organisation_code_check_character
 from school.models import CourseSkill, Enrollment, Program
 
@@ -242,6 +243,8 @@ def seed_jobs(today: datetime.date | None = None) -> dict[str, int]:
     _seed_applications(postings, profiles, today)
     _answer_follow_ups(today)
     _invite(postings, profiles)
+    # Parts of the demo's record are written in bulk (no signals): count the outcomes from all of it.
+    rebuild_outcomes()
     return {
         "merchants": Merchant.objects.count(),
         "job postings": JobPosting.objects.count(),

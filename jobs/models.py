@@ -642,3 +642,43 @@ class OutcomeReportDelivery(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m}"
+
+
+class EnrollmentOutcome(models.Model):
+    """What followed one seated enrolment (enrolled, completed, failed or withdrawn), flattened for the
+    outcome measures (jobs.outcomes.rows keeps it current). A copy, never the source: rebuilt from the
+    enrolments, certificates, placements and follow-ups of the student whenever one of them changes, so
+    each measure is a plain aggregate over these rows. Facts that depend on `today` are not stored:
+    the measures compare today with the stored dates."""
+
+    enrollment = models.OneToOneField(
+        "school.Enrollment", primary_key=True, on_delete=models.CASCADE, related_name="outcome"
+    )
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey("school.Cohort", on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("school.Course", on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey("school.Program", on_delete=models.CASCADE, related_name="+")
+    end_date = models.DateField(help_text="the class's last day: the period the enrolment belongs to")
+    status = models.CharField(max_length=10)
+    certified = models.BooleanField(help_text="holds a valid certificate for the class")
+    certified_on = models.DateField(null=True, help_text="the first valid certificate's date of issue")
+    credential_in_year = models.BooleanField(help_text="a valid or superseded certificate within a year of the end")
+    placed_on = models.DateField(null=True, help_text="start of the first job through the school since the class began")
+    days_to_job = models.IntegerField(null=True, help_text="from the last day to that start, 0 when it started first")
+    starting_pay = models.DecimalField(max_digits=12, decimal_places=2, null=True, help_text="CNY a month")
+    insured = models.BooleanField(null=True, help_text="that job has social insurance")
+    employed_after_certificate = models.BooleanField(help_text="that job started within 6 months of the certificate")
+    retained = models.BooleanField(null=True, help_text="the first answered 180-day follow-up since the class began")
+    exited = models.BooleanField(help_text="finished, and no further class started within 90 days")
+    employed_q2 = models.BooleanField(help_text="in a job during the 4th–6th month after the end")
+    employed_q4 = models.BooleanField(help_text="in a job during the 10th–12th month after the end")
+    pay_q2 = models.DecimalField(max_digits=12, decimal_places=2, null=True, help_text="that job's monthly pay")
+
+    class Meta:
+        verbose_name = _("enrolment outcome")
+        verbose_name_plural = _("enrolment outcomes")
+        # Every view of the figures picks a period of classes' last days first.
+        indexes = [models.Index(fields=["end_date"], name="outcome_end_date")]
+
+    def __str__(self):
+        return str(self.enrollment_id)

@@ -82,3 +82,12 @@ def refresh_public_outcomes() -> None:
     from jobs.outcomes.public import refresh_public_outcomes as refresh
 
     refresh()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rebuild_outcomes() -> int:
+    """Celery beat, nightly, before the public figures: every outcome row from the record again, a safety
+    net for writes that sent no signal (a fix in the database shell, a restore). Idempotent."""
+    from jobs.outcomes.rows import rebuild_outcomes as rebuild
+
+    return rebuild()

@@ -18,3 +18,13 @@ certificate_revoked = Signal()
 
 # Certificates became valid (issued, or reissued): sent after commit, with `student_ids`.
 certificates_issued = Signal()
+
+
+# A student took a place in a class (enrolled, pending or waiting) by enrol()'s one-statement insert,
+# which sends no post_save: sent after commit, with `student_id` and `status`. Later changes of the
+# enrolment are saved and send post_save as usual.
+enrolment_added = Signal()
+
+
+def announce_enrolment(student_id: int, status: str) -> None:
+    transaction.on_commit(lambda: enrolment_added.send(sender=None, student_id=student_id, status=status))

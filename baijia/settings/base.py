@@ -221,7 +221,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.tasks.refresh_expired_certificates",
         "schedule": crontab(hour=0, minute=15),
     },
-    # The public outcomes page's figures (seconds to compute at scale), ready before anyone asks.
+    # The outcome rows rebuilt from the record (seconds at 100k enrolments), in case a write sent no signal.
+    "rebuild-outcomes": {"task": "jobs.tasks.rebuild_outcomes", "schedule": crontab(hour=0, minute=20)},
+    # The public outcomes page's figures, ready before anyone asks.
     "refresh-public-outcomes": {"task": "jobs.tasks.refresh_public_outcomes", "schedule": crontab(hour=0, minute=30)},
     # Last month's outcomes report (PDF) to staff, once a month.
     "send-monthly-outcomes-report": {

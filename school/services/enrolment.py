@@ -17,7 +17,7 @@ from baijia.rows import Columns, column, table
 from school import notifications
 from school.errors import EnrolmentError
 from school.models import Cohort, Course, Enrollment, EnrollmentEvent, StudentProfile
-from school.signals import announce_cohort_change
+from school.signals import announce_cohort_change, announce_enrolment
 
 Status = Enrollment.Status
 
@@ -61,8 +61,8 @@ def _insert_unless_enrolled(enrollment: Enrollment) -> bool:
     """Insert the new enrolment unless the student already has a row for the class, in one statement
     (ON CONFLICT DO NOTHING RETURNING: PostgreSQL, and SQLite ≥ 3.35) with no savepoint to catch an
     IntegrityError in. True when inserted; `enrollment` then has its id. The values are prepared by the
-    model's own fields, as save() does; like the seat UPDATE it sends no pre_save/post_save (nothing
-    listens for enrolments: other apps hear of seats by cohort_changed)."""
+    model's own fields, as save() does; like the seat UPDATE it sends no pre_save/post_save (other apps
+    hear of seats by cohort_changed, and of the new enrolment by enrolment_added)."""
     if not connection.features.can_return_columns_from_insert:  # SQLite before 3.35: no RETURNING
         try:
             with transaction.atomic():
@@ -231,6 +231,7 @@ def enrol(*, student, cohort: Cohort, referral_code: str = "", actor=None, by_st
     )
     if _insert_unless_enrolled(enrollment):
         EnrollmentEvent.objects.create(enrollment=enrollment, from_status="", to_status=status, actor=actor or student)
+        announce_enrolment(student.pk, status)  # the insert sent no post_save
     else:
         enrollment = Enrollment.objects.select_for_update().get(student=student, cohort=cohort)
         if enrollment.is_active:

@@ -64,27 +64,29 @@ def hire(graduate, merchant, *, start: datetime.date):
 
 
 @pytest.fixture
-def school():
+def school(committed):
     """Two programs. Housekeeping's class ended 200 days ago: Ann placed after 30 days, Bo after 120, Cai
     not placed, Dan withdrew. Care's class ended 100 days ago: Eva placed after 10 days, Fu failed. An
     old class (500 days ago) is outside the last twelve months: Gao, placed."""
-    housekeeping = ProgramFactory(name="家政服务", name_en="Housekeeping", sort_order=1)
-    care = ProgramFactory(name="养老护理", name_en="Elderly care", sort_order=2)
-    first = finished_class(housekeeping, ended_days_ago=200, code="HK-101")
-    second = finished_class(care, ended_days_ago=100, code="EC-201")
-    old = finished_class(housekeeping, ended_days_ago=500, code="HK-100")
-    people = {name: student(name) for name in ("Ann", "Bo", "Cai", "Dan", "Eva", "Fu", "Gao")}
-    for name in ("Ann", "Bo", "Cai"):
-        CompletedEnrollmentFactory(student=people[name], cohort=first)
-    EnrollmentFactory(student=people["Dan"], cohort=first, status="withdrawn")
-    CompletedEnrollmentFactory(student=people["Eva"], cohort=second)
-    EnrollmentFactory(student=people["Fu"], cohort=second, status="failed")
-    CompletedEnrollmentFactory(student=people["Gao"], cohort=old)
-    homes, carers = MerchantFactory(name="洛阳好帮手"), MerchantFactory(name="颐和养老")
-    hire(people["Ann"], homes, start=first.end_date + datetime.timedelta(days=30))
-    hire(people["Bo"], homes, start=first.end_date + datetime.timedelta(days=120))
-    hire(people["Eva"], carers, start=second.end_date + datetime.timedelta(days=10))
-    hire(people["Gao"], homes, start=old.end_date + datetime.timedelta(days=20))
+    # As a request would leave it: the outcome rows are refreshed after commit.
+    with committed():
+        housekeeping = ProgramFactory(name="家政服务", name_en="Housekeeping", sort_order=1)
+        care = ProgramFactory(name="养老护理", name_en="Elderly care", sort_order=2)
+        first = finished_class(housekeeping, ended_days_ago=200, code="HK-101")
+        second = finished_class(care, ended_days_ago=100, code="EC-201")
+        old = finished_class(housekeeping, ended_days_ago=500, code="HK-100")
+        people = {name: student(name) for name in ("Ann", "Bo", "Cai", "Dan", "Eva", "Fu", "Gao")}
+        for name in ("Ann", "Bo", "Cai"):
+            CompletedEnrollmentFactory(student=people[name], cohort=first)
+        EnrollmentFactory(student=people["Dan"], cohort=first, status="withdrawn")
+        CompletedEnrollmentFactory(student=people["Eva"], cohort=second)
+        EnrollmentFactory(student=people["Fu"], cohort=second, status="failed")
+        CompletedEnrollmentFactory(student=people["Gao"], cohort=old)
+        homes, carers = MerchantFactory(name="洛阳好帮手"), MerchantFactory(name="颐和养老")
+        hire(people["Ann"], homes, start=first.end_date + datetime.timedelta(days=30))
+        hire(people["Bo"], homes, start=first.end_date + datetime.timedelta(days=120))
+        hire(people["Eva"], carers, start=second.end_date + datetime.timedelta(days=10))
+        hire(people["Gao"], homes, start=old.end_date + datetime.timedelta(days=20))
     return {"housekeeping": housekeeping, "care": care, "first": first, "second": second, **people}
 
 
@@ -242,10 +244,11 @@ def test_a_row_s_figure_leads_to_that_row_s_students(staff_client, school):
     assert sorted(names(staff_client.get(enrolled["url"]))) == ["Eva", "Fu"]
 
 
-def test_the_students_list_is_paginated(staff_client, school):
-    cohort = finished_class(school["care"], ended_days_ago=30, code="EC-202")
-    for _n in range(55):
-        EnrollmentFactory(cohort=cohort, status="withdrawn")
+def test_the_students_list_is_paginated(staff_client, school, committed):
+    with committed():
+        cohort = finished_class(school["care"], ended_days_ago=30, code="EC-202")
+        for _n in range(55):
+            EnrollmentFactory(cohort=cohort, status="withdrawn")
     params = {"measure": "enrolments", "part": "numerator", "program": school["care"].pk}
     first = staff_client.get(STUDENTS, params)
     assert len(names(first)) == 50 and first.context["items"].paginator.count == 57
@@ -350,17 +353,20 @@ def test_staff_without_the_placements_permission_are_refused(client, school):
 # --- Queries ------------------------------------------------------------------------------------------
 
 
-def test_the_dashboard_reads_as_many_queries_at_two_sizes(staff_client, school, django_assert_max_num_queries):
+def test_the_dashboard_reads_as_many_queries_at_two_sizes(
+    staff_client, school, committed, django_assert_max_num_queries
+):
     staff_client.get(DASHBOARD)  # warm the session and the site's settings
     with CaptureQueriesContext(connection) as small:
         staff_client.get(DASHBOARD)
-    for number in range(4):
-        program = ProgramFactory()
-        cohort = finished_class(program, ended_days_ago=120 + 30 * number, code=f"XL-{number}")
-        merchant = MerchantFactory()
-        for _n in range(5):
-            enrolment = CompletedEnrollmentFactory(cohort=cohort)
-            hire(enrolment.student, merchant, start=cohort.end_date + datetime.timedelta(days=15))
+    with committed():
+        for number in range(4):
+            program = ProgramFactory()
+            cohort = finished_class(program, ended_days_ago=120 + 30 * number, code=f"XL-{number}")
+            merchant = MerchantFactory()
+            for _n in range(5):
+                enrolment = CompletedEnrollmentFactory(cohort=cohort)
+                hire(enrolment.student, merchant, start=cohort.end_date + datetime.timedelta(days=15))
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = staff_client.get(DASHBOARD)
     assert len(response.context["programs"]) == 6
