@@ -52,8 +52,14 @@ lint: $(STAMP) ## ruff check
 .PHONY: setup setup-test db
 setup: system-packages $(STAMP) $(MO_FILES) signing-key ## Virtualenv, packages, system libraries, translations, signing key
 
-setup-test: setup
+setup-test: setup node_modules/.package-lock.json
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(TEST_SYSTEM_PACKAGES)"
+
+# Test-only tools from the npm registry (axe-core, which the browser tests inject into each page),
+# exactly as package-lock.json pins them.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 with npm (e.g. apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund
 
 db: $(STAMP) $(MO_FILES) ## Migrate and load the demo data
 	$(PY) manage.py migrate --noinput
@@ -101,4 +107,4 @@ prod-check: setup ## Django's deployment checks with production settings
 
 .PHONY: clean
 clean: ## Remove the virtualenv, the SQLite database and test artifacts
-	rm -rf $(VENV) db.sqlite3* $(ARTIFACTS) $(MO_FILES)
+	rm -rf $(VENV) node_modules db.sqlite3* $(ARTIFACTS) $(MO_FILES)
