@@ -98,7 +98,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 .PHONY: messages
 messages: $(STAMP) ## Update the .po files from the code
-	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'test-artifacts/*' --no-obsolete
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'test-artifacts/*' --no-obsolete
 
 .PHONY: prod-check
 prod-check: setup ## Django's deployment checks with production settings
