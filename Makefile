@@ -25,11 +25,13 @@ run: setup db ## Set everything up and serve the site at http://127.0.0.1:8000
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 .PHONY: test
+# The browser journeys (marker `journey`, about 3 minutes) run once, in the PostgreSQL pass: they test
+# the pages, not the database, and twice would push the suite past its 15-minute budget.
 test: setup-test lint ## Set everything up, lint, then run the whole suite on SQLite and on PostgreSQL
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
-	@echo "== Tests on SQLite =="
-	$(PY) -m pytest
+	@echo "== Tests on SQLite (browser journeys: on PostgreSQL only) =="
+	$(PY) -m pytest -m "not journey"
 	@$(MAKE) --no-print-directory test-postgres
 	@echo "Screenshots and other test artifacts: $(ARTIFACTS)"
 
