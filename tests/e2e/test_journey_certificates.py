@@ -141,7 +141,11 @@ def test_an_instructor_certifies_a_class_and_anyone_can_check_a_certificate_unti
         site.shot(anyone, "4-valid")
 
         back_office = site.open(staff)
-        site.goto(back_office, site.admin_url(f"/admin/school/certificates/revoke/{certificate.pk}/"))
+        site.goto(back_office, site.admin_url(f"/admin/school/certificates/?q={certificate.number}"))
+        back_office.get_by_role("link", name=certificate.number).first.click()
+        site.arrive(back_office)
+        back_office.get_by_role("link", name=t("Revoke")).click()
+        site.arrive(back_office)
         back_office.get_by_label(t("Reason"), exact=False).fill(
             "证书信息有误" if not site.english else "Issued in error"
         )
