@@ -3,6 +3,8 @@ bring up the right keyboard, and axe-core finds no serious or critical barrier."
 
 from pathlib import Path
 
+from tests.conftest import require
+
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TOUCH = 44  # CSS px: WCAG 2.5.5 (AAA) asks 44 × 44; 2.5.8 (AA) only 24, which we exceed on purpose.
 
@@ -115,6 +117,7 @@ def inputs_bring_up_the_right_keyboard(page) -> None:
 
 
 def no_serious_accessibility_violation(page) -> None:
+    require(AXE.exists(), f"{AXE} is missing: run 'make setup-test' (npm ci installs axe-core)")
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     violations = page.evaluate(AXE_JS)
