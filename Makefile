@@ -25,11 +25,13 @@ run: setup db ## Set everything up and serve the site at http://127.0.0.1:8000
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 .PHONY: test
+# The browser journeys (marker `journey`, about 3 minutes) run once, in the PostgreSQL pass: they test
+# the pages, not the database, and twice would push the suite past its 15-minute budget.
 test: setup-test lint ## Set everything up, lint, then run the whole suite on SQLite and on PostgreSQL
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
-	@echo "== Tests on SQLite =="
-	$(PY) -m pytest
+	@echo "== Tests on SQLite (browser journeys: on PostgreSQL only) =="
+	$(PY) -m pytest -m "not journey"
 	@$(MAKE) --no-print-directory test-postgres
 	@echo "Screenshots and other test artifacts: $(ARTIFACTS)"
 
@@ -52,8 +54,14 @@ lint: $(STAMP) ## ruff check
 .PHONY: setup setup-test db
 setup: system-packages $(STAMP) $(MO_FILES) signing-key ## Virtualenv, packages, system libraries, translations, signing key
 
-setup-test: setup
+setup-test: setup node_modules/.package-lock.json
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(TEST_SYSTEM_PACKAGES)"
+
+# Test-only tools from the npm registry (axe-core, which the browser tests inject into each page),
+# exactly as package-lock.json pins them.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 with npm (e.g. apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund
 
 db: $(STAMP) $(MO_FILES) ## Migrate and load the demo data
 	$(PY) manage.py migrate --noinput
@@ -92,7 +100,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 .PHONY: messages
 messages: $(STAMP) ## Update the .po files from the code
-	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'test-artifacts/*' --no-obsolete
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'test-artifacts/*' --no-obsolete
 
 .PHONY: prod-check
 prod-check: setup ## Django's deployment checks with production settings
@@ -101,4 +109,4 @@ prod-check: setup ## Django's deployment checks with production settings
 
 .PHONY: clean
 clean: ## Remove the virtualenv, the SQLite database and test artifacts
-	rm -rf $(VENV) db.sqlite3* $(ARTIFACTS) $(MO_FILES)
+	rm -rf $(VENV) node_modules db.sqlite3* $(ARTIFACTS) $(MO_FILES)

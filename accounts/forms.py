@@ -15,6 +15,12 @@ class MobileNumberField(forms.CharField):
     """Accepts '+86 138-0013-8000' and the like; cleans to 11 digits. Shows the phone keypad."""
 
     widget = forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel", "maxlength": 20})
+    TYPED_LENGTH = 20
+
+    def __init__(self, *, max_length=None, **kwargs):
+        # A model form passes the stored length (11 digits), which would become the input's maxlength
+        # and cut "139 0379 8866" short as it is typed: allow what people type, check it normalised.
+        super().__init__(max_length=self.TYPED_LENGTH, **kwargs)
 
     def to_python(self, value):
         return normalize_mobile(super().to_python(value))

@@ -93,8 +93,21 @@ def merchant_buttons(merchant: Merchant, user) -> list[tuple[str, str, str]]:
     return buttons
 
 
+# Fields the model leaves unnamed (no verbose_name): their labels here, in the staff's language, rather
+# than Django's English "Created at" in the Chinese back office.
+MERCHANT_LABELS = {
+    "created_at": gettext_lazy("Applied on"),
+    "reviewed_by": gettext_lazy("Reviewed by"),
+    "reviewed_at": gettext_lazy("Reviewed on"),
+    "updated_at": gettext_lazy("Submitted"),
+}
+
+
 class MerchantInspectView(InspectView):
     template_name = "jobs/admin/merchant_inspect.html"
+
+    def get_field_label(self, field_name, field):
+        return MERCHANT_LABELS.get(field_name) or super().get_field_label(field_name, field)
 
     def get_page_subtitle(self):
         return str(self.object)
@@ -203,7 +216,7 @@ class MerchantViewSet(ModelViewSet):
         "district",
         "status",
         "trusted",
-        "created_at",
+        Column("created_at", label=MERCHANT_LABELS["created_at"], accessor="created_at"),
     ]
     list_export = [
         "name",
@@ -221,6 +234,7 @@ class MerchantViewSet(ModelViewSet):
         "get_industry_display": label(Merchant, "industry"),
         "get_district_display": label(Merchant, "district"),
         "get_status_display": label(Merchant, "status"),
+        "created_at": MERCHANT_LABELS["created_at"],
     }
     export_filename = "merchants"
     ordering = ["status", "-created_at"]
@@ -267,6 +281,11 @@ class MerchantViewSet(ModelViewSet):
 
 class PostingInspectView(InspectView):
     template_name = "jobs/admin/posting_inspect.html"
+
+    def get_field_label(self, field_name, field):
+        if field_name == "updated_at":
+            return MERCHANT_LABELS["updated_at"]
+        return super().get_field_label(field_name, field)
 
     def get_object(self, queryset=None):
         return get_object_or_404(JobPosting.objects.select_related("merchant", "category"), pk=self.pk)

@@ -1,6 +1,7 @@
 """Shared fixtures. Real services (Redis, Chromium) are required when CI=true: a missing one fails the
 run. Locally, without CI, tests that need one are skipped with a message saying what to start."""
 
+import contextlib
 import os
 import socket
 from pathlib import Path
@@ -85,11 +86,11 @@ def redis_url():
     return f"redis://{REDIS_HOST}:{REDIS_PORT}/14"
 
 
-@pytest.fixture
-def chromium_browser(live_server):
-    """Chromium, started after the test database is ready and stopped before it is cleaned:
-    Playwright's sync API keeps an event loop running, and while it runs Django's connection
-    handling sees a different context (hence also DJANGO_ALLOW_ASYNC_UNSAFE)."""
+@contextlib.contextmanager
+def launched_chromium():
+    """The one place that starts Chromium for tests. Playwright's sync API keeps an event loop
+    running in this thread while the browser is open, which Django's async-safety check would take
+    for async code: hence DJANGO_ALLOW_ASYNC_UNSAFE."""
     require(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install the Debian package 'chromium'")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
@@ -101,6 +102,14 @@ def chromium_browser(live_server):
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def chromium_browser(live_server):
+    """Chromium for one test, started after the test database is ready and stopped before it is
+    cleaned. tests/e2e shares one browser for the whole package instead (tests/e2e/conftest.py)."""
+    with launched_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
