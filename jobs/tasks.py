@@ -85,6 +85,15 @@ def refresh_public_outcomes() -> None:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
+def refresh_stale_outcomes() -> int:
+    """Celery beat, every few minutes: the outcome rows of students who enrolled since, so the figures
+    are near-current even before anyone reads them (readers refresh first anyway). Idempotent."""
+    from jobs.outcomes.rows import refresh_stale_outcomes as refresh
+
+    return refresh()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def rebuild_outcomes() -> int:
     """Celery beat, nightly, before the public figures: every outcome row from the record again, a safety
     net for writes that sent no signal (a fix in the database shell, a restore). Idempotent."""

@@ -6,7 +6,7 @@ from django.dispatch import receiver
 
 from jobs.models import EnrollmentOutcome, FollowUp, Placement
 from jobs.outcomes.measures import SEATED
-from jobs.outcomes.rows import refresh_outcomes_on_commit
+from jobs.outcomes.rows import mark_outcomes_stale, refresh_outcomes_on_commit
 from school.models import Certificate, Cohort, Course, Enrollment
 from school.signals import certificate_revoked, certificates_issued, enrolment_added
 
@@ -23,9 +23,10 @@ def enrollment_changed(sender, instance, **kwargs):
 @receiver(enrolment_added)
 def enrolment_added_by_insert(sender, student_id, status, **kwargs):
     # Sent after commit by enrol(), whose insert sends no post_save. A place that is not a seat (pending,
-    # waiting) changes no outcome until it becomes one, which is a save.
+    # waiting) changes no outcome until it becomes one, which is a save. Enrolling is the busiest write
+    # there is, so it only marks the student; the next reader of the rows brings them up to date.
     if status in SEATED:
-        refresh_outcomes_on_commit([student_id])
+        mark_outcomes_stale([student_id])
 
 
 @receiver([post_save, post_delete], sender=Placement)

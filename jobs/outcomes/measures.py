@@ -253,7 +253,11 @@ def _rounded(number):
 
 
 def _base(filters: Filters):
-    # The rows are the seated enrolments already (jobs.outcomes.rows writes no others).
+    # The rows are the seated enrolments already (jobs.outcomes.rows writes no others); those of students
+    # who enrolled since the last refresh are brought up to date first (one empty SELECT when none did).
+    from jobs.outcomes.rows import refresh_stale_outcomes  # rows reads the definitions written here
+
+    refresh_stale_outcomes()
     return filters.apply(EnrollmentOutcome.objects.all())
 
 

@@ -13,7 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 
 from jobs.matching.score import HOURS_PER_MONTH
-from jobs.models import EnrollmentOutcome, FollowUp, PayPeriod, Placement
+from jobs.models import EnrollmentOutcome, FollowUp, PayPeriod, Placement, StaleOutcome
 from jobs.outcomes import measures as d
 from school.models import Certificate, Enrollment
 
@@ -144,10 +144,31 @@ def _refresh_batch(ids: list[int]) -> int:
     return 0
 
 
+def mark_outcomes_stale(student_ids) -> None:
+    """Leave these students' rows for the next refresh_stale_outcomes(): one INSERT, for the busiest
+    write (enrolling), where rebuilding the rows at once would cost more than the request itself."""
+    StaleOutcome.objects.bulk_create([StaleOutcome(student_id=pk) for pk in {int(pk) for pk in student_ids}])
+
+
+def refresh_stale_outcomes() -> int:
+    """Bring the rows of every student marked stale up to date, in one batch; returns how many students.
+    A mark taken while this runs has a higher id than any read here, so it stays for the next refresh."""
+    last = StaleOutcome.objects.order_by("-id").values_list("id", flat=True).first()
+    if last is None:
+        return 0
+    marked = StaleOutcome.objects.filter(id__lte=last)
+    students = set(marked.values_list("student_id", flat=True))
+    refresh_outcomes(students)  # reads the facts after the marks: each mark's change is in them
+    marked.delete()
+    return len(students)
+
+
 def rebuild_outcomes() -> int:
     """Every outcome row from the record, in one transaction (readers see the old rows until it commits):
     after bulk writes that send no signals, a restore, or nightly as a safety net. Returns the rows."""
     with transaction.atomic():
+        # Marks taken before the rebuild reads anything are covered by it.
+        StaleOutcome.objects.filter(id__lte=StaleOutcome.objects.order_by("-id").values("id")[:1]).delete()
         EnrollmentOutcome.objects.all().delete()
         rows, written = [], 0
         for facts in _facts(Enrollment.objects.order_by()).iterator(chunk_size=INSERT_BATCH):
