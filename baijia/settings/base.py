@@ -107,7 +107,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        # A SELECT 1 before each request's first query, so a connection the database dropped (a restart)
+        # is replaced instead of failing that request: one more round trip on every request.
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -221,6 +223,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.tasks.refresh_expired_certificates",
         "schedule": crontab(hour=0, minute=15),
     },
+    # The outcome rows of students who enrolled since the last refresh (enrolling only marks them).
+    "refresh-stale-outcomes": {"task": "jobs.tasks.refresh_stale_outcomes", "schedule": crontab(minute="*/5")},
     # The outcome rows rebuilt from the record (seconds at 100k enrolments), in case a write sent no signal.
     "rebuild-outcomes": {"task": "jobs.tasks.rebuild_outcomes", "schedule": crontab(hour=0, minute=20)},
     # The public outcomes page's figures, ready before anyone asks.
