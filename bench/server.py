@@ -217,6 +217,22 @@ def cpu_seconds(pid: int) -> float:
     return total / ticks
 
 
+def named_cpu_seconds(name: str) -> float:
+    """CPU time (user + system) of every running process whose command is `name`, e.g. "postgres" for the
+    database server's backends; 0 where /proc is not available."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            command, fields = entry.read_text().rsplit(")", 1)
+        except (OSError, ValueError):
+            continue
+        if command.split("(", 1)[-1] == name:
+            fields = fields.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def machine_cpu_times() -> tuple[float, float]:
     """(busy, total) CPU time of the whole machine so far, from /proc/stat; (0, 0) where it is missing."""
     try:
