@@ -146,6 +146,21 @@ def configure_celery():
     _use_celery_settings(app, saved)
 
 
+@pytest.fixture
+def worker(redis_url, configure_celery):
+    """A real Celery worker (solo pool, in a thread) on the Redis broker, for tests marked celery_worker."""
+    import redis
+    from celery.contrib.testing.worker import start_worker
+
+    from baijia.celery import app
+
+    redis.Redis.from_url(redis_url).flushdb()
+    configure_celery(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
+    app.loader.import_module("celery.contrib.testing.tasks")  # the ping task start_worker checks
+    with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=10) as running:
+        yield running
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # The public page cache lives in the (process-wide) cache: each test starts without it.

@@ -5,24 +5,12 @@ from django.core import mail
 from django.urls import reverse
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 
 from accounts.tasks import send_welcome_email
-from baijia.celery import app as celery_app
 from tests.factories import UserFactory
 
 User = get_user_model()
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def worker(redis_url, configure_celery):
-    redis.Redis.from_url(redis_url).flushdb()
-    configure_celery(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
-    celery_app.loader.import_module("celery.contrib.testing.tasks")  # the ping task start_worker checks
-    with start_worker(celery_app, pool="solo", perform_ping_check=True, shutdown_timeout=10) as running:
-        yield running
 
 
 def test_a_sign_up_welcome_email_is_sent_by_the_worker(client, worker):

@@ -8,10 +8,8 @@ from pathlib import Path
 from django.utils import translation
 
 import pytest
-import redis
 
 from accounts.roles import Role
-from baijia.celery import app as celery_app
 from school.models import Certificate
 from tests.e2e import checks
 from tests.factories import (
@@ -33,17 +31,6 @@ pytestmark = [
     pytest.mark.celery_worker,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def worker(redis_url, configure_celery):
-    from celery.contrib.testing.worker import start_worker
-
-    redis.Redis.from_url(redis_url).flushdb()
-    configure_celery(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
-    celery_app.loader.import_module("celery.contrib.testing.tasks")  # the ping task start_worker checks
-    with start_worker(celery_app, pool="solo", perform_ping_check=True, shutdown_timeout=10) as running:
-        yield running
 
 
 def a_class_in_its_last_session():

@@ -8,12 +8,9 @@ from django.core import mail
 from django.utils import timezone
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 
 from accounts.models import Notification
 from accounts.roles import Role
-from baijia.celery import app as celery_app
 from school.models import Certificate, CertificateBatch, CertificateSequence
 from school.services import certificates as services
 from tests.factories import CompletedEnrollmentFactory, UserFactory
@@ -215,15 +212,6 @@ def test_a_name_no_font_can_draw_fails_the_batch_naming_the_character_and_issues
 
 
 # --- On a real worker ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def worker(redis_url, configure_celery):
-    redis.Redis.from_url(redis_url).flushdb()
-    configure_celery(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
-    celery_app.loader.import_module("celery.contrib.testing.tasks")  # the ping task start_worker checks
-    with start_worker(celery_app, pool="solo", perform_ping_check=True, shutdown_timeout=10) as running:
-        yield running
 
 
 @pytest.mark.celery_worker
