@@ -12,6 +12,9 @@ from tests.factories import PASSWORD, StaffFactory, StudentFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+# Each test run flushes its own Redis database: `make test` runs the SQLite and PostgreSQL passes side by
+# side, each with its own number.
+REDIS_TEST_DB = int(os.environ.get("TEST_REDIS_DB", "14"))
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS_DIR = Path(os.environ.get("ARTIFACTS_DIR", Path(__file__).resolve().parent.parent / "test-artifacts"))
 
@@ -83,7 +86,7 @@ def redis_url():
         port_answers(REDIS_HOST, REDIS_PORT),
         f"Redis does not answer at {REDIS_HOST}:{REDIS_PORT}: start it with 'redis-server --daemonize yes'",
     )
-    return f"redis://{REDIS_HOST}:{REDIS_PORT}/14"
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_TEST_DB}"
 
 
 @contextlib.contextmanager
