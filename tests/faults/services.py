@@ -13,7 +13,14 @@ from pathlib import Path
 
 from bench.server import BASE_DIR, HOST, free_port
 
-POSTGRES_BIN = Path("/usr/local/bin")
+
+def postgres_bin() -> Path | None:
+    """The folder of initdb and pg_ctl: on PATH, or the newest Debian postgresql-NN package's."""
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parts[-3]))
+    return versions[-1].parent if versions else None
 
 
 def wait_for(condition, *, timeout: float, what: str, interval: float = 0.05):
@@ -102,30 +109,33 @@ class PrivatePostgres:
     """A PostgreSQL cluster of our own in a temporary folder (initdb as the postgres user, trust auth,
     no fsync), which a test may stop and start like a real restart."""
 
-    def __init__(self):
+    def __init__(self, bin_folder: Path):
+        self.bin = bin_folder
         self.folder = Path(tempfile.mkdtemp(prefix="baijia-faults-pg-"))
-        shutil.chown(self.folder, "postgres", "postgres")
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root: as the postgres user then
+            shutil.chown(self.folder, "postgres", "postgres")
         self.data = self.folder / "data"
         self.port = free_port()
 
     def _as_postgres(self, *command: str) -> None:
-        done = subprocess.run(["runuser", "-u", "postgres", "--", *command], capture_output=True, text=True)
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        done = subprocess.run([*as_postgres, *command], capture_output=True, text=True)
         if done.returncode:
             raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
 
     def init(self) -> None:
         self._as_postgres(
-            str(POSTGRES_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+            str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
             "--locale=C.UTF-8", "--no-sync",
         )  # fmt: skip
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.folder} -c listen_addresses={HOST} -c fsync=off"
         log = str(self.folder / "postgres.log")
-        self._as_postgres(str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
+        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
 
     def stop(self) -> None:
-        self._as_postgres(str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def url(self, database: str) -> str:
         return f"postgres://postgres@{HOST}:{self.port}/{database}"

@@ -3,6 +3,7 @@ Retry-After, JSON under /api/, no traceback), and the same server answers again 
 
 import http.client
 import json
+import shutil
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -12,7 +13,8 @@ from django.urls import reverse
 import pytest
 
 from bench.server import HOST, free_port, server_environment, start_gunicorn, stop, wait_until_up
-from tests.faults.services import PrivatePostgres
+from tests.conftest import require
+from tests.faults.services import PrivatePostgres, postgres_bin
 
 pytestmark = pytest.mark.faults
 
@@ -36,7 +38,12 @@ def site_on_private_postgres(django_db_setup, tmp_path):
     a copy of the test database."""
     database = settings.DATABASES["default"]
     shared = urlsplit(f"//{database['HOST'] or HOST}:{database['PORT'] or 5432}")
-    cluster = PrivatePostgres()
+    bin_folder = postgres_bin()
+    require(
+        bool(bin_folder and shutil.which("pg_dump") and shutil.which("psql")),
+        "initdb, pg_ctl, pg_dump or psql is missing: install the Debian packages postgresql and postgresql-client",
+    )
+    cluster = PrivatePostgres(bin_folder)
     server = None
     try:
         cluster.init()
