@@ -103,3 +103,23 @@ def test_issuing_while_the_task_service_is_down_tells_the_instructor_and_runs_on
     assert_one_valid_certificate_each(cohort)
     api = client.get(reverse("api:certificate-batch", args=[batch.pk])).json()
     assert (api["status"], api["delayed"], api["issued"]) == ("done", False, 4)
+
+
+@pytest.mark.django_db
+def test_sending_again_while_the_broker_is_still_down_keeps_every_task(configure_celery, private_redis):
+    from accounts.tasks import send_welcome_email
+
+    configure_celery(task_always_eager=False, broker_url=private_redis.url, result_backend=None)
+    private_redis.stop()
+    assert send_welcome_email.delay(1) is None and send_welcome_email.delay(2) is None
+
+    assert call_command_output("send_unsent_tasks") == "Sent 0 task(s); 2 still waiting."
+    assert list(UnsentTask.objects.values_list("args", "attempts")) == [([1], 1), ([2], 0)]
+
+
+def call_command_output(*args) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue().strip()

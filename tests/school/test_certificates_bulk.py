@@ -255,3 +255,24 @@ def test_a_class_run_hands_its_chunks_to_separate_tasks_that_may_finish_in_any_o
 
     assert (batch.status, batch.done, batch.issued) == ("done", CLASS_SIZE, CLASS_SIZE)
     assert_one_valid_certificate_each(cohort)
+
+
+@pytest.mark.django_db
+def test_a_run_that_stopped_moving_is_resumed_and_one_still_moving_is_left_alone(
+    django_capture_on_commit_callbacks, crash_after_first_chunk
+):
+    cohort, instructor = make_class()
+    stalled = services.start_certificate_batch(cohort=cohort, requested_by=instructor)
+    with pytest.raises(RuntimeError):
+        run_on_workers(stalled.pk, django_capture_on_commit_callbacks)
+    crash_after_first_chunk()  # its worker is gone, and its message with it for two hours
+    idle = datetime.timedelta(minutes=2)
+
+    assert services.resume_certificate_batches(idle_for=idle) == []  # it moved moments ago
+    CertificateBatch.objects.update(updated_at=timezone.now() - idle - datetime.timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.resume_certificate_batches(idle_for=idle) == [stalled.pk]  # the task runs eagerly
+
+    stalled.refresh_from_db()
+    assert (stalled.status, stalled.done, stalled.issued) == ("done", CLASS_SIZE, CLASS_SIZE)
+    assert_one_valid_certificate_each(cohort)
