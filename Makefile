@@ -11,7 +11,8 @@ MO_FILES := $(PO_FILES:.po=.mo)
 # System libraries: Pango and HarfBuzz's subsetter for WeasyPrint, CJK fonts for certificates (Noto;
 # HanaMin for the rare characters of CJK Extensions A and B), gettext.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono gettext
-TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium
+# Fault tests (tests/faults) start a private redis-server (pg_dump comes with PostgreSQL itself).
+TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium redis-server
 PG_URL ?= postgres://postgres@127.0.0.1:5432/baijia
 ARTIFACTS := $(CURDIR)/test-artifacts
 export ARTIFACTS_DIR := $(ARTIFACTS)

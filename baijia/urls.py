@@ -73,6 +73,9 @@ urlpatterns = [
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
 ]
 
+# A database that is down or restarting answers 503 with Retry-After, not 500.
+handler500 = "baijia.errors.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "school",
     "jobs",
     "cms",
+    "outbox",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -170,8 +171,26 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- Cache ----------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def redis_cache(url: str) -> dict:
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            # The cache only saves work: while Redis is down every read misses and every write is dropped
+            # (and logged), so pages are built from the database instead of failing.
+            "IGNORE_EXCEPTIONS": True,
+            # A Redis that does not answer costs a request at most this long, not a hung worker.
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+        },
+    }
+
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # each miss an outage causes is logged, for the operator
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -195,6 +214,9 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+# Tasks report in the database (a batch's progress, a notification's emailed_at): nobody reads results.
+# Ignored, sending a task never touches a result store, which with Redis down stalled each send for 20 s.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -209,9 +231,16 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Above every ETA we use, so Redis does not hand a delayed task out twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# A broker that does not answer is given one more try, then the task goes to the outbox (outbox/celery.py):
+# a request waits at most about a second for it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Celery beat (run `celery -A baijia beat`): periodic jobs, in CELERY_TIMEZONE.
 CELERY_BEAT_SCHEDULE = {
+    # Tasks kept while the broker was down (outbox), sent as soon as it answers again.
+    "send-unsent-tasks": {"task": "outbox.tasks.send_unsent_tasks", "schedule": 60.0},
+    # Class certificate runs that stopped moving (their worker died) are picked up again.
+    "resume-certificate-batches": {"task": "school.tasks.resume_certificate_batches", "schedule": 60.0},
     # Placements' 30/90/180-day follow-ups: ask the merchant and the graduate once each.
     "ask-job-follow-ups": {"task": "jobs.tasks.ask_follow_ups", "schedule": crontab(hour=10, minute=0)},
     # Job alerts' daily digest: each confirmed alert gets what is new for it, at most once.
@@ -258,7 +287,14 @@ CREDENTIAL_SIGNING_KEY_FILE = Path(
 # a hiring desk, far too few to enumerate codes.
 CERTIFICATE_VERIFY_RATE = os.environ.get("CERTIFICATE_VERIFY_RATE", "30/m")
 CERTIFICATE_UPLOAD_RATE = os.environ.get("CERTIFICATE_UPLOAD_RATE", "10/m")
+# While the cache (Redis) is down nothing can be counted: verification stays open rather than refusing
+# everyone (enumerating codes takes far longer than an outage lasts).
+RATELIMIT_FAIL_OPEN = True
 CERTIFICATE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+# A class's certificate run that has not moved for this long is queued again (its worker died: Redis
+# would hand its message out again only after the visibility timeout). A worker that starts resumes
+# every unfinished run at once.
+CERTIFICATE_RESUME_AFTER_SECONDS = int(os.environ.get("CERTIFICATE_RESUME_AFTER_SECONDS", "120"))
 # Behind N reverse proxies that append to X-Forwarded-For, REMOTE_ADDR is the proxy's: count the client
 # N addresses from the right instead, for the rate limits above and the API's throttles (0: no proxy).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
