@@ -75,7 +75,12 @@ CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def add_arguments(parser):
-    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_LOAD_SECONDS", 60)))
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=float(os.environ.get("BENCH_LOAD_SECONDS", 60)),
+        help="load time (default 60, or BENCH_LOAD_SECONDS)",
+    )
     parser.add_argument("--users", type=int, default=100, help="concurrent virtual users (default 100)")
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds between a user's actions")
     parser.add_argument("--visit", type=int, default=40, help="actions in a visit before another person comes")
