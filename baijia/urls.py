@@ -66,6 +66,8 @@ api_v1 = [
     *router.urls,
 ]
 
+handler404 = "baijia.errors.page_not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),

@@ -297,6 +297,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Document our API only, not the Wagtail admin's internal endpoints.
     "PREPROCESSING_HOOKS": ["baijia.schema.only_public_api"],
+    # DRF's own refusals (401, 403, 404, field errors), documented once for every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "baijia.schema.document_error_responses",
+    ],
     # One name per choice set that several serializers share.
     "ENUM_NAME_OVERRIDES": {
         "DistrictEnum": "school.models.enrolment.LUOYANG_DISTRICTS",

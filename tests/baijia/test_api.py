@@ -40,3 +40,13 @@ def test_a_wrong_password_gets_no_token_and_a_clear_message(client, student):
 
     assert response.status_code == 400
     assert "无法使用提供的认证信息登录" in str(response.json())
+
+
+def test_an_address_no_api_route_matches_gets_a_json_404(client, student):
+    client.force_login(student)
+
+    response = client.get("/api/v1/courses/a.b/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "未找到。"}
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
