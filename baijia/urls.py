@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from wagtail import urls as wagtail_urls
@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
+from baijia.errors import api_not_found
 from baijia.health import healthz, ping
 from jobs import api_board as jobs_api_board
 from jobs import api_matching as jobs_api_matching
@@ -66,14 +67,13 @@ api_v1 = [
     *router.urls,
 ]
 
-handler404 = "baijia.errors.page_not_found"
-
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((api_v1, "api"))),
+    re_path(r"^api/", api_not_found),  # before Wagtail's catch-all page route (below)
     path("sitemap.xml", sitemap, name="sitemap"),
     # The public key that verifies certificates' credentials (school.certificates.credential).
     path(".well-known/jwks.json", certificate_views.jwks, name="jwks"),

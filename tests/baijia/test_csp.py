@@ -1,6 +1,8 @@
 """The Content-Security-Policy: strict on the public site and the API, looser only in Wagtail's admin.
 That every page the suite renders keeps it is checked for all tests (tests/page_policy.py)."""
 
+from django.test import Client
+
 import pytest
 
 from tests.factories import CohortFactory, CourseFactory
@@ -98,3 +100,11 @@ def test_the_page_check_fails_a_page_without_its_policy(client):
 
     with pytest.raises(AssertionError, match="Content-Security-Policy None"):
         check_page("/", response)
+
+
+def test_a_refused_cross_site_form_gets_a_page_the_policy_allows():
+    response = Client(enforce_csrf_checks=True).post("/accounts/sign-in/", {"username": "13800000001"})
+
+    assert response.status_code == 403
+    assert "表单未能提交" in response.content.decode()
+    assert not inline_code(response.content.decode())  # Django's own page has an inline <style>
