@@ -128,7 +128,7 @@ ANSWERED = {
     Role.STUDENT: "GET /api/v1/enrolments/{id}/",
     Role.INSTRUCTOR: "GET /api/v1/teaching/cohorts/{code}/roster/",
     Role.MERCHANT: "GET /api/v1/jobs/merchant/applications/{id}/",
-    Role.STAFF: "POST /api/v1/certificates/{code}/revoke/",
+    Role.STAFF: "GET /api/v1/certificates/",
 }
 
 
