@@ -1,4 +1,5 @@
-"""What a request gets when a service behind the site fails (urls.handler500)."""
+"""What a request gets when a service behind the site fails (urls.handler500), and what an /api/
+address that no route matches answers."""
 
 import sys
 
@@ -6,8 +7,10 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.csrf import csrf_exempt, requires_csrf_token
 from django.views.defaults import server_error as django_server_error
+
+from rest_framework.exceptions import NotFound
 
 RETRY_AFTER_SECONDS = 30
 
@@ -33,3 +36,11 @@ def server_error(request):
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+# Under /api/ every answer is JSON in DRF's shape, even for an address no API route matches (e.g. a code
+# with a "." in it, which the router refuses): it would otherwise reach Wagtail's catch-all page route,
+# which answers an HTML 404, or for a POST without a CSRF token Django's HTML 403.
+@csrf_exempt  # nothing is done here; a token-authenticated client sends no CSRF token
+def api_not_found(request, *args, **kwargs):
+    return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from wagtail import urls as wagtail_urls
@@ -8,10 +8,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
+from baijia.errors import api_not_found
 from baijia.health import healthz, ping
 from jobs import api_board as jobs_api_board
 from jobs import api_matching as jobs_api_matching
@@ -44,7 +45,12 @@ router.register("jobs/placement-rounds", jobs_api_rounds.PlacementRoundViewSet, 
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves Swagger UI's start-up script from a URL: no inline script (CSP).
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("jobs/my/profile/", jobs_api_board.MyProfileView.as_view(), name="my-job-profile"),
@@ -67,6 +73,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((api_v1, "api"))),
+    re_path(r"^api/", api_not_found),  # before Wagtail's catch-all page route (below)
     path("sitemap.xml", sitemap, name="sitemap"),
     # The public key that verifies certificates' credentials (school.certificates.credential).
     path(".well-known/jwks.json", certificate_views.jwks, name="jwks"),

@@ -16,6 +16,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from school.api_enrolment import RefusalSerializer, RunsClasses, SchoolApiMixin
+from school.filters import IdFilter
 from school.models import Certificate, CertificateBatch, Enrollment
 from school.models.certificates import normalise_code
 from school.permissions import cohorts_run_by, is_staff
@@ -158,7 +159,7 @@ class RevokeRequestSerializer(serializers.Serializer):
 
 
 class CertificateFilter(django_filters.FilterSet):
-    cohort = django_filters.NumberFilter(field_name="enrollment__cohort", help_text="A class's id.")
+    cohort = IdFilter(field_name="enrollment__cohort", help_text="A class's id.")
     status = django_filters.ChoiceFilter(choices=Certificate.Status.choices)
 
     class Meta:

@@ -232,3 +232,22 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _pages_keep_the_content_security_policy(request, monkeypatch):
+    # Every HTML page a test renders carries its Content-Security-Policy, and a public one no inline
+    # script, handler or style (tests/page_policy.py): a page that breaks it fails whichever test shows it.
+    from django.test import Client
+
+    from tests.page_policy import check_page
+
+    send = Client.request
+    planted = request.node.get_closest_marker("planted_markup") is not None
+
+    def checked_request(self, **environ):
+        response = send(self, **environ)
+        check_page(environ.get("PATH_INFO", ""), response, inline_code_allowed=planted)
+        return response
+
+    monkeypatch.setattr(Client, "request", checked_request)

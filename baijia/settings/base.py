@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the page cache, so a page served from it carries the policy too.
+    "baijia.middleware.ContentSecurityPolicyMiddleware",
     # Early, so a cached public page skips sessions, auth and templates altogether.
     "cms.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -364,6 +368,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Document our API only, not the Wagtail admin's internal endpoints.
     "PREPROCESSING_HOOKS": ["baijia.schema.only_public_api"],
+    # DRF's own refusals (401, 403, 404, field errors), documented once for every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "baijia.schema.document_error_responses",
+    ],
     # One name per choice set that several serializers share.
     "ENUM_NAME_OVERRIDES": {
         "DistrictEnum": "school.models.enrolment.LUOYANG_DISTRICTS",
@@ -382,6 +391,41 @@ SPECTACULAR_SETTINGS = {
 
 # Wagtail's preview views allow their own same-origin frame; nothing else is ever framed.
 X_FRAME_OPTIONS = "DENY"
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------------
+# The public site and the API: scripts and styles only from our own files (no inline code, no eval),
+# nothing framed, nothing framing us, forms posting only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Wagtail's admin (editors, choosers, the preview panel's same-origin frame) still runs inline scripts
+# and styles, so /admin/ alone gets this looser policy (baijia.middleware.ContentSecurityPolicyMiddleware).
+ADMIN_URL_PREFIX = "/admin/"
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [SELF],
+        "form-action": [SELF],
+    },
+}
+# No avatars from Gravatar: nothing loads from another site, and staff e-mail hashes stay here.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 LOGGING = {
     "version": 1,
