@@ -109,7 +109,7 @@ prod-check: setup ## Django's deployment checks with production settings
 
 .PHONY: backup restore
 BACKUP_DIR ?= backups
-backup: $(STAMP) ## Back up the database and media into $(BACKUP_DIR)/baijia-<time>.tar
+backup: $(STAMP) ## Back up the database and media into backups/baijia-<time>.tar (BACKUP_DIR=…)
 	$(PY) manage.py backup --output-dir "$(BACKUP_DIR)"
 
 restore: $(STAMP) ## Restore BACKUP=path into an empty database (FORCE=1 replaces what is there)

@@ -69,9 +69,21 @@ def test_a_backup_restores_into_a_fresh_database_and_fresh_media_folders(tmp_pat
     assert (media / "images" / "logo.png").read_bytes() == b"\x89PNG picture"
     assert (private / "resumes" / "cv.pdf").read_bytes() == b"%PDF-1.4 resume"
 
-    # A database with tables is not overwritten without --force.
+    # A database with tables is not overwritten without --force; with it, it is replaced by the backup.
     with pytest.raises(CommandError, match="already has"):
         call_command("restore", str(archive), **restore_args)
+    changed_name = "UPDATE accounts_user SET display_name = 'changed' WHERE phone = '13712345678'"
+    with closing(fresh_database.connect()) as conn:
+        conn.cursor().execute(changed_name)
+        conn.commit()
+    (media / "images" / "logo.png").write_bytes(b"changed")
+    call_command("restore", str(archive), force=True, **restore_args)
+    assert table_counts(fresh_database) == source_counts
+    with closing(fresh_database.connect()) as conn:
+        cursor = conn.cursor()
+        cursor.execute("SELECT display_name FROM accounts_user WHERE phone = '13712345678'")
+        assert cursor.fetchone()[0] == "备份测试"
+    assert (media / "images" / "logo.png").read_bytes() == b"\x89PNG picture"
 
 
 @pytest.mark.django_db
