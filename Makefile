@@ -115,6 +115,15 @@ prod-check: setup ## Django's deployment checks with production settings
 	DJANGO_ENV=production SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 		ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
 
+.PHONY: backup restore
+BACKUP_DIR ?= backups
+backup: $(STAMP) ## Back up the database and media into backups/baijia-<time>.tar (BACKUP_DIR=…)
+	$(PY) manage.py backup --output-dir "$(BACKUP_DIR)"
+
+restore: $(STAMP) ## Restore BACKUP=path into an empty database (FORCE=1 replaces what is there)
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=backups/baijia-YYYYmmdd-HHMMSS.tar [FORCE=1]"; exit 1; }
+	$(PY) manage.py restore "$(BACKUP)" $(if $(FORCE),--force)
+
 .PHONY: clean
 clean: ## Remove the virtualenv, the SQLite database and test artifacts
 	rm -rf $(VENV) node_modules db.sqlite3* $(ARTIFACTS) $(MO_FILES)

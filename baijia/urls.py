@@ -53,6 +53,7 @@ api_v1 = [
     ),
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("me/data/", accounts_api.MyDataView.as_view(), name="me-data"),
     path("jobs/my/profile/", jobs_api_board.MyProfileView.as_view(), name="my-job-profile"),
     path("jobs/my/recommendations/", jobs_api_matching.MyRecommendationsView.as_view(), name="my-job-recommendations"),
     path("jobs/postings/<int:pk>/match/", jobs_api_matching.PostingMatchView.as_view(), name="job-posting-match"),
