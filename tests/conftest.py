@@ -6,6 +6,8 @@ import os
 import socket
 from pathlib import Path
 
+from django.conf import settings
+
 import pytest
 
 from tests.factories import PASSWORD, StaffFactory, StudentFactory
@@ -35,7 +37,8 @@ def port_answers(host: str, port: int) -> bool:
         return False
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
+    _keep_to_their_database(config, items)
     # A transactional test empties the database when it ends; with serialized rollback the next one
     # gets the migrated data back (home page, role groups). Mixing the two kinds breaks that, so
     # every transactional test restores the data.
@@ -46,6 +49,17 @@ def pytest_collection_modifyitems(items):
         )
         if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False)
+
+
+def _keep_to_their_database(config, items):
+    """`postgresql` tests need a PostgreSQL server (the restart test) and run in the PostgreSQL pass only;
+    `sqlite_only` tests run the same on SQLite whatever DATABASE_URL says (the benchmarks' small runs),
+    so the PostgreSQL pass would only repeat them. Deselected, not skipped: each runs in one pass."""
+    unwanted = "sqlite_only" if settings.DATABASES["default"]["ENGINE"].endswith("postgresql") else "postgresql"
+    kept = [item for item in items if not item.get_closest_marker(unwanted)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker(unwanted)])
+        items[:] = kept
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -4,6 +4,9 @@ data checked afterwards holds."""
 
 import pytest
 
+# The benchmark runs on SQLite whatever DATABASE_URL says: the PostgreSQL pass would only repeat it.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.mark.usefixtures("redis_url")  # the cache and the worker's broker
 def test_the_load_benchmark_signs_in_enrols_and_applies_without_errors(run_bench):

@@ -3,24 +3,10 @@ Each starts private services (tests/faults/services.py) and stops them; the shar
 
 import shutil
 
-from django.conf import settings
-
 import pytest
 
 from tests.conftest import require
 from tests.faults.services import PrivateRedis
-
-
-def pytest_collection_modifyitems(config, items):
-    # The restart test needs a PostgreSQL server to restart: it runs in the PostgreSQL pass only.
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        return
-    kept, deselected = [], []
-    for item in items:
-        (deselected if item.get_closest_marker("postgresql") else kept).append(item)
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = kept
 
 
 @pytest.fixture
