@@ -28,13 +28,14 @@ run: setup db ## Set everything up and serve the site at http://127.0.0.1:8000
 .PHONY: test
 # The two passes run side by side, each on its own Redis database: most of each is one busy CPU, and
 # there are two. The SQLite pass's output is printed when both are done. The browser journeys (marker
-# `journey`, about 3 minutes) run once, in the PostgreSQL pass: they test the pages, not the database.
+# `journey`) test pages, not the database: each runs once, in Chinese on PostgreSQL and in English on
+# SQLite (tests/conftest.py), and a few tests run on one database only (markers `postgresql`, `sqlite_only`).
 test: setup-test lint ## Set everything up, lint, then run the whole suite on SQLite and on PostgreSQL
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	@mkdir -p $(ARTIFACTS)
-	@echo "== Tests on SQLite (browser journeys: on PostgreSQL only), output in $(ARTIFACTS)/tests-sqlite.log =="
-	@TEST_REDIS_DB=14 $(PY) -m pytest -m "not journey" -p no:cacheprovider > $(ARTIFACTS)/tests-sqlite.log 2>&1 & sqlite=$$!; \
+	@echo "== Tests on SQLite, side by side with PostgreSQL: output in $(ARTIFACTS)/tests-sqlite.log =="
+	@TEST_REDIS_DB=14 $(PY) -m pytest -p no:cacheprovider > $(ARTIFACTS)/tests-sqlite.log 2>&1 & sqlite=$$!; \
 	TEST_REDIS_DB=15 $(MAKE) --no-print-directory test-postgres; postgres=$$?; \
 	wait $$sqlite; sqlite=$$?; \
 	echo "== Tests on SQLite =="; cat $(ARTIFACTS)/tests-sqlite.log; \

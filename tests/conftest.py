@@ -52,13 +52,22 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _keep_to_their_database(config, items):
-    """`postgresql` tests need a PostgreSQL server (the restart test) and run in the PostgreSQL pass only;
-    `sqlite_only` tests run the same on SQLite whatever DATABASE_URL says (the benchmarks' small runs),
-    so the PostgreSQL pass would only repeat them. Deselected, not skipped: each runs in one pass."""
-    unwanted = "sqlite_only" if settings.DATABASES["default"]["ENGINE"].endswith("postgresql") else "postgresql"
-    kept = [item for item in items if not item.get_closest_marker(unwanted)]
+    """Deselected, not skipped: each of these runs in exactly one of `make test`'s two passes.
+    `postgresql` tests need a PostgreSQL server (the restart test): the PostgreSQL pass. `sqlite_only`
+    tests run on SQLite whatever DATABASE_URL says (the benchmarks' small runs), so the PostgreSQL pass
+    would only repeat them. The browser journeys test pages, not the database, and take minutes: the
+    Chinese runs go in the PostgreSQL pass, the English ones in the SQLite pass, which balances the two."""
+    on_postgresql = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+    def elsewhere(item) -> bool:
+        if item.get_closest_marker("journey"):
+            in_chinese = getattr(item, "callspec", None) and item.callspec.id.endswith("-zh")
+            return bool(in_chinese) != on_postgresql
+        return bool(item.get_closest_marker("sqlite_only" if on_postgresql else "postgresql"))
+
+    kept = [item for item in items if not elsewhere(item)]
     if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker(unwanted)])
+        config.hook.pytest_deselected(items=[item for item in items if elsewhere(item)])
         items[:] = kept
 
 

@@ -241,7 +241,8 @@ def test_schema_lists_the_outcome_paths(client):
 
     assert response.status_code == 200
     paths = response.json()["paths"]
-    assert set(paths["/api/v1/outcomes/"]["get"]["responses"]) == {"200", "400"}
+    # The figures, a refusal of bad filters, and (staff only) signed out or not staff.
+    assert set(paths["/api/v1/outcomes/"]["get"]["responses"]) == {"200", "400", "401", "403"}
     assert {p["name"] for p in paths["/api/v1/outcomes/"]["get"]["parameters"]} == {
         "start",
         "end",
