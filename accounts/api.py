@@ -1,10 +1,13 @@
 from django.contrib.auth import get_user_model
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from accounts.personal_data import export_personal_data
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -24,6 +27,17 @@ class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         return Response(MeSerializer(request.user).data)
+
+
+class MyDataView(APIView):
+    """A copy of everything the school holds about the signed-in person (PIPL art. 45), by section
+    (accounts, school, jobs) and kind of record; the same data as the "My data" page and download.
+    Each call is logged."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="me_data")
+    def get(self, request):
+        data = export_personal_data(user=request.user, actor=request.user, channel="api")
+        return Response(data, headers={"Cache-Control": "no-store"})
 
 
 class TokenView(ObtainAuthToken):

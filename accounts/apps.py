@@ -19,6 +19,10 @@ class AccountsConfig(AppConfig):
 
         account.NameEmailSettingsPanel.form_class = AdminAccountNameForm
 
+        from accounts.personal_data import ACCOUNT_SECTION, register_section
+
+        register_section(ACCOUNT_SECTION)
+
 
 class BaijiaUsersAppConfig(WagtailUsersAppConfig):
     """Wagtail's user management, with forms for our user model (phone, display name)."""

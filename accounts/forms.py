@@ -92,3 +92,13 @@ class AdminUserEditForm(EmailUniqueMixin, WagtailUserEditForm):
     class Meta(WagtailUserEditForm.Meta):
         fields = [*ADMIN_USER_FIELDS, "is_active"]
         field_classes = {"phone": MobileNumberField}
+
+
+class DeletionRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(label=_("I understand that my account will be closed and cannot be restored."))

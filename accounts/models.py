@@ -128,3 +128,71 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class DeletionRequest(models.Model):
+    """A person asks the school to erase their personal data (PIPL art. 47). Staff complete it (which runs
+    accounts.personal_data.erase_personal_data) or refuse it with a reason."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        COMPLETED = "completed", _("Completed")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.PROTECT, related_name="deletion_requests")
+    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    completed_by = models.ForeignKey(
+        User, verbose_name=_("handled by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    completed_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    response = models.CharField(_("answer"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("deletion request")
+        verbose_name_plural = _("deletion requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One open request at a time: asking twice does not make staff erase twice.
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="requested"), name="one_open_deletion_request"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pk} {self.status}"
+
+
+class PersonalDataEvent(models.Model):
+    """The audit log of personal-data rights: every export and every deletion request, completion and refusal.
+    Our own rows rather than Wagtail's log, whose entries keep the object's label (here: the person's name)."""
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", _("Viewed their data")
+        DOWNLOADED = "downloaded", _("Downloaded their data")
+        API = "api", _("Read their data through the API")
+        DELETION_REQUESTED = "deletion_requested", _("Asked for deletion")
+        DELETION_COMPLETED = "deletion_completed", _("Deletion completed")
+        DELETION_REFUSED = "deletion_refused", _("Deletion refused")
+
+    # Many rows, linking nothing an editor needs to find: keep them out of Wagtail's reference index.
+    wagtail_reference_index_ignore = True
+
+    subject = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.PROTECT, related_name="personal_data_events"
+    )
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("personal data event")
+        verbose_name_plural = _("personal data log")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.subject_id} {self.action}"

@@ -26,3 +26,8 @@ def grant_permissions(apps, role: str, codenames: list[tuple[str, str]]) -> None
     group, _created = Group.objects.get_or_create(name=role)
     for app_label, codename in codenames:
         group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+def is_school_staff(user) -> bool:
+    """Staff of the school: back-office access with the staff role (or a superuser)."""
+    return user.is_authenticated and (user.is_superuser or (user.is_staff and user.has_role(Role.STAFF)))

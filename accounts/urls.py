@@ -18,4 +18,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password/reset/complete/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("my-data/", views.my_data, name="my_data"),
+    path("my-data/download/", views.my_data_download, name="my_data_download"),
+    path("my-data/delete/", views.deletion_request, name="deletion_request"),
 ]

@@ -1,13 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.forms import SignInForm, SignUpForm
+from accounts.forms import DeletionRequestForm, SignInForm, SignUpForm
+from accounts.personal_data import (
+    PersonalDataError,
+    export_personal_data,
+    open_deletion_request,
+    readable,
+    request_deletion,
+)
 from accounts.services import user_sign_up
 
 
@@ -74,3 +84,43 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+# --- Personal data (PIPL) -----------------------------------------------------------------------------
+
+
+@login_required
+def my_data(request):
+    """Everything the school holds about the person, laid out readably; each look is logged."""
+    data = export_personal_data(user=request.user, actor=request.user, channel="page")
+    return render(
+        request,
+        "accounts/my_data.html",
+        {"sections": readable(data), "deletion": open_deletion_request(request.user)},
+    )
+
+
+@login_required
+def my_data_download(request):
+    data = export_personal_data(user=request.user, actor=request.user, channel="download")
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    filename = f"baijia-my-data-{timezone.localdate():%Y%m%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def deletion_request(request):
+    """Ask for erasure, after reading what is kept and why."""
+    pending = open_deletion_request(request.user)
+    form = DeletionRequestForm(request.POST or None)
+    if request.method == "POST" and pending is None and form.is_valid():
+        try:
+            request_deletion(user=request.user, reason=form.cleaned_data["reason"])
+        except PersonalDataError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your request has been sent. Staff will answer within 15 working days."))
+            return redirect("accounts:deletion_request")
+    return render(request, "accounts/deletion_request.html", {"form": form, "pending": pending})

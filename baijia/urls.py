@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from wagtail import urls as wagtail_urls
@@ -8,10 +8,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
+from baijia.errors import api_not_found
 from baijia.health import healthz, ping
 from jobs import api_board as jobs_api_board
 from jobs import api_matching as jobs_api_matching
@@ -44,9 +45,15 @@ router.register("jobs/placement-rounds", jobs_api_rounds.PlacementRoundViewSet, 
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves Swagger UI's start-up script from a URL: no inline script (CSP).
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("me/data/", accounts_api.MyDataView.as_view(), name="me-data"),
     path("jobs/my/profile/", jobs_api_board.MyProfileView.as_view(), name="my-job-profile"),
     path("jobs/my/recommendations/", jobs_api_matching.MyRecommendationsView.as_view(), name="my-job-recommendations"),
     path("jobs/postings/<int:pk>/match/", jobs_api_matching.PostingMatchView.as_view(), name="job-posting-match"),
@@ -67,11 +74,15 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((api_v1, "api"))),
+    re_path(r"^api/", api_not_found),  # before Wagtail's catch-all page route (below)
     path("sitemap.xml", sitemap, name="sitemap"),
     # The public key that verifies certificates' credentials (school.certificates.credential).
     path(".well-known/jwks.json", certificate_views.jwks, name="jwks"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
 ]
+
+# A database that is down or restarting answers 503 with Retry-After, not 500.
+handler500 = "baijia.errors.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

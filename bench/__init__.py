@@ -19,6 +19,7 @@ BENCHMARKS = {
     "certificates": "bench.certificates",
     "matching": "bench.matching",
     "outcomes": "bench.outcomes",
+    "load": "bench.load",
 }
 
 

@@ -9,12 +9,10 @@ Django: `python -m bench.enrolment --setup` (creates students, tokens and classe
 invariants from the database) and `--client` (the load generator: threads, http.client, keep-alive where
 the server allows it). Each prints one JSON line."""
 
-import argparse
 import http.client
 import json
 import os
 import random
-import subprocess
 import sys
 import threading
 import time
@@ -23,13 +21,14 @@ from pathlib import Path
 
 from bench import percentiles_ms, target
 from bench.server import (
-    BASE_DIR,
     HOST,
     ScratchSite,
     cpu_seconds,
     get,
+    helper_parser,
     machine_cpu_times,
     named_cpu_seconds,
+    run_helper,
 )
 
 describe = "concurrent enrolments through the API under gunicorn: p95, errors, and no class overbooked"
@@ -158,19 +157,7 @@ def run(options) -> dict:
 
 
 def _helper(env: dict, *args: str, timeout: float = 600) -> dict:
-    """Run this module as a helper process (with Django where it needs it) and read its JSON line."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.enrolment", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if done.returncode:
-        raise RuntimeError(f"bench.enrolment {args[0]} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_helper("bench.enrolment", env, *args, timeout=timeout)
 
 
 # --- Helper processes -----------------------------------------------------------------------------------
@@ -377,11 +364,7 @@ def _outcome(status: str, answer: bytes) -> tuple[str, str]:
 
 
 def _helper_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.enrolment")
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--setup", action="store_true")
-    mode.add_argument("--check", action="store_true")
-    mode.add_argument("--client", action="store_true")
+    parser = helper_parser("bench.enrolment")
     parser.add_argument("--fixtures", type=Path)
     parser.add_argument("--students", type=int)
     parser.add_argument("--cohorts", type=int)

@@ -2,7 +2,9 @@
 `manage.py` run as a subprocess. Nothing here imports Django, so the benchmark process stays a plain
 client of what it starts."""
 
+import argparse
 import http.client
+import json
 import os
 import secrets
 import shutil
@@ -125,18 +127,31 @@ def server_environment(folder: Path, database_url: str, port: int, *, redis_url:
     return env
 
 
-def manage(env: dict, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, str(BASE_DIR / "manage.py"), *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def _run(command: list[str], env: dict, what: str, timeout: float | None = None) -> str:
+    done = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     if done.returncode:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+        raise RuntimeError(f"{what} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
     return done.stdout
+
+
+def run_helper(module: str, env: dict, *args: str, timeout: float = 600) -> dict:
+    """Run a benchmark module as a helper process (`python -m bench.NAME --setup …`, with Django where it
+    needs it) and read the JSON object on its last line."""
+    out = _run([sys.executable, "-m", module, *args], env, f"{module} {args[0]}", timeout)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def helper_parser(module: str) -> argparse.ArgumentParser:
+    """The command line of a benchmark's helper process: one of --setup, --check or --client."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    for name in ("--setup", "--check", "--client"):
+        mode.add_argument(name, action="store_true")
+    return parser
+
+
+def manage(env: dict, *args: str) -> str:
+    return _run([sys.executable, str(BASE_DIR / "manage.py"), *args], env, f"manage.py {' '.join(args)}")
 
 
 def flush_redis(url: str) -> None:
@@ -155,10 +170,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(env: dict, folder: Path, port: int, *, workers: int, threads: int = 1) -> subprocess.Popen:
-    """gunicorn serving baijia.wsgi: sync workers, or gthread workers when `threads` > 1."""
+# The production configuration (deploy/), which `bench load` serves with.
+GUNICORN_CONFIG = BASE_DIR / "deploy" / "gunicorn.conf.py"
+
+
+def start_gunicorn(
+    env: dict, folder: Path, port: int, *, workers: int | None, threads: int = 1, config: Path | None = None
+) -> subprocess.Popen:
+    """gunicorn serving baijia.wsgi: sync workers, or gthread workers when `threads` > 1; with `config`
+    (e.g. GUNICORN_CONFIG) its settings, the address and any `workers` given here overriding it."""
     log = (folder / "gunicorn.log").open("wb")
-    command = [sys.executable, "-m", "gunicorn", "baijia.wsgi", "--workers", str(workers)]
+    command = [sys.executable, "-m", "gunicorn", "baijia.wsgi"]
+    if config is not None:
+        command += ["--config", str(config)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     if threads > 1:
         command += ["--worker-class", "gthread", "--threads", str(threads)]
     command += ["--bind", f"{HOST}:{port}", "--log-level", "warning"]
@@ -247,8 +273,9 @@ class ScratchSite:
     """A temporary folder, a scratch database migrated for the benchmark, and the environment a
     gunicorn for it runs with. As a context manager it removes all of it, and stops `server`, on exit."""
 
-    def __init__(self, benchmark: str, *, redis_url: str):
+    def __init__(self, benchmark: str, *, redis_url: str, sqlite_template: str | None = None):
         self.redis_url = redis_url
+        self.sqlite_template = sqlite_template
         self.folder = Path(tempfile.mkdtemp(prefix=f"baijia-{benchmark}-"))
         try:
             self.database = ScratchDatabase(os.environ.get("DATABASE_URL", ""), self.folder, benchmark=benchmark)
@@ -262,15 +289,16 @@ class ScratchSite:
     def __enter__(self):
         try:
             self.database.create()
+            self.database.copy_from(self.sqlite_template)
             manage(self.env, "migrate", "--noinput")
         except BaseException:
             self.__exit__(None, None, None)
             raise
         return self
 
-    def start(self, *, workers: int, threads: int = 1) -> subprocess.Popen:
+    def start(self, *, workers: int | None, threads: int = 1, config: Path | None = None) -> subprocess.Popen:
         flush_redis(self.redis_url)
-        self.server = start_gunicorn(self.env, self.folder, self.port, workers=workers, threads=threads)
+        self.server = start_gunicorn(self.env, self.folder, self.port, workers=workers, threads=threads, config=config)
         wait_until_up(self.server, self.port, self.folder)
         return self.server
 

@@ -22,6 +22,7 @@ from jobs.candidates import (
 )
 from jobs.models import Application, JobPosting, PayPeriod
 from school.api_enrolment import SchoolApiMixin, refusal_handler
+from school.filters import IdFilter
 
 
 def job_refusal_handler(exc, context):
@@ -178,7 +179,7 @@ class InvitationSerializer(serializers.Serializer):
 
 
 class ApplicationFilter(django_filters.FilterSet):
-    posting = django_filters.NumberFilter(field_name="posting_id")
+    posting = IdFilter(field_name="posting_id")
     status = django_filters.ChoiceFilter(choices=Application.Status.choices)
 
     class Meta:

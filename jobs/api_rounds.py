@@ -95,15 +95,20 @@ class PlacementRoundDetailSerializer(serializers.Serializer):
     proposals = ProposalSerializer(many=True, source="lines")
 
 
+def id_field(**kwargs) -> serializers.IntegerField:
+    """A row's id: a whole number the database's bigint holds (a larger one failed in the query, a 500)."""
+    return serializers.IntegerField(min_value=1, max_value=2**63 - 1, **kwargs)
+
+
 class PlacesSerializer(serializers.Serializer):
-    posting = serializers.IntegerField()
-    places = serializers.IntegerField(min_value=0)
+    posting = id_field()
+    places = serializers.IntegerField(min_value=0, max_value=32767)  # PositiveSmallIntegerField
 
 
 class PlacementRoundCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     graduates = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, help_text="Users (ids) to include."
+        child=id_field(), required=False, default=list, help_text="Users (ids) to include."
     )
     cohorts = serializers.PrimaryKeyRelatedField(
         queryset=Cohort.objects.all(),
@@ -116,7 +121,7 @@ class PlacementRoundCreateSerializer(serializers.Serializer):
         required=False, default=False, help_text="Include every graduate not yet placed."
     )
     postings = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=id_field(),
         required=False,
         allow_null=True,
         default=None,
@@ -136,12 +141,12 @@ class PlacementRoundCreateSerializer(serializers.Serializer):
 
 
 class AdjustSerializer(serializers.Serializer):
-    graduate = serializers.IntegerField(help_text="A graduate (user id) of the round.")
-    posting = serializers.IntegerField(allow_null=True, help_text="One of the round's postings, or null for none.")
+    graduate = id_field(help_text="A graduate (user id) of the round.")
+    posting = id_field(allow_null=True, help_text="One of the round's postings, or null for none.")
 
 
 class UnpinSerializer(serializers.Serializer):
-    graduate = serializers.IntegerField(help_text="A graduate (user id) of the round.")
+    graduate = id_field(help_text="A graduate (user id) of the round.")
 
 
 class SentSerializer(serializers.Serializer):

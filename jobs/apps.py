@@ -16,3 +16,7 @@ class JobsConfig(AppConfig):
 
         # The school shows "Jobs for you" on the student's dashboard without importing the job board.
         register_panel("jobs", dashboard_panel, order=10)
+
+        from jobs import personal_data
+
+        personal_data.register()  # the job board's records in every personal-data export and erasure

@@ -16,6 +16,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from school.api_enrolment import RefusalSerializer, RunsClasses, SchoolApiMixin
+from school.filters import IdFilter
 from school.models import Certificate, CertificateBatch, Enrollment
 from school.models.certificates import normalise_code
 from school.permissions import cohorts_run_by, is_staff
@@ -94,9 +95,13 @@ class CertificateBatchSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=CertificateBatch.Status.choices, read_only=True)
     percent = serializers.IntegerField(read_only=True, help_text="0–100.")
     finished = serializers.BooleanField(read_only=True, help_text="Done or failed: nothing more will change.")
-    issued = serializers.IntegerField(read_only=True, help_text="Certificates this run issued.")
+    issued = serializers.IntegerField(read_only=True, help_text="Certificates this batch issued.")
     already = serializers.SerializerMethodField(help_text="Students who already had a certificate (when done).")
     error = serializers.CharField(read_only=True, help_text="Why the run failed, in the requester's language.")
+    delayed = serializers.SerializerMethodField(
+        help_text="The task service (broker) is not answering: the run starts by itself when it is back."
+    )
+    notice = serializers.SerializerMethodField(help_text="What to tell the person, when there is something to tell.")
     progress_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -114,12 +119,20 @@ class CertificateBatchSerializer(serializers.ModelSerializer):
             "error",
             "created_at",
             "finished_at",
+            "delayed",
+            "notice",
             "progress_url",
         ]
         read_only_fields = fields
 
     def get_already(self, batch) -> int:
         return max(batch.total - batch.issued, 0) if batch.status == CertificateBatch.Status.DONE else 0
+
+    def get_delayed(self, batch) -> bool:
+        return services.waiting_for_task_service(batch)
+
+    def get_notice(self, batch) -> str:
+        return str(services.DELAYED_NOTICE) if services.waiting_for_task_service(batch) else ""
 
     def get_progress_url(self, batch) -> str:
         url = reverse("api:certificate-batch", args=[batch.pk])
@@ -146,7 +159,7 @@ class RevokeRequestSerializer(serializers.Serializer):
 
 
 class CertificateFilter(django_filters.FilterSet):
-    cohort = django_filters.NumberFilter(field_name="enrollment__cohort", help_text="A class's id.")
+    cohort = IdFilter(field_name="enrollment__cohort", help_text="A class's id.")
     status = django_filters.ChoiceFilter(choices=Certificate.Status.choices)
 
     class Meta:

@@ -24,6 +24,18 @@ def upcoming_months(count: int = 12) -> list[tuple[str, str]]:
     return months
 
 
+
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number that fits the database's bigint. NumberFilter takes any decimal up to
+    1e50, and a larger id than the column holds failed in the query (a 500) instead of as bad input."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
 class FilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")  # labels sit above their fields: no colon

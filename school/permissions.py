@@ -2,12 +2,12 @@
 
 from django.contrib.auth import get_user_model
 
-from accounts.roles import Role
+from accounts.roles import is_school_staff
 from school.models import Cohort, StudentProfile
 
 
 def is_staff(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or (user.is_staff and user.has_role(Role.STAFF)))
+    return is_school_staff(user)
 
 
 def has_student_profile(user) -> bool:

@@ -21,10 +21,11 @@ certificates_issued = Signal()
 
 
 # A student took a place in a class (enrolled, pending or waiting) by enrol()'s one-statement insert,
-# which sends no post_save: sent after commit, with `student_id` and `status`. Later changes of the
-# enrolment are saved and send post_save as usual.
+# which sends no post_save: sent inside enrol()'s transaction, as post_save would be, with `student_id`
+# and `status`, so a receiver's own writes commit or roll back with the enrolment (work that must wait
+# for the commit defers itself). Later changes of the enrolment are saved and send post_save as usual.
 enrolment_added = Signal()
 
 
 def announce_enrolment(student_id: int, status: str) -> None:
-    transaction.on_commit(lambda: enrolment_added.send(sender=None, student_id=student_id, status=status))
+    enrolment_added.send(sender=None, student_id=student_id, status=status)

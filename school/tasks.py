@@ -1,6 +1,11 @@
 """Celery tasks of the school: take ids, call a service, safe to run twice."""
 
+import datetime
+
+from django.conf import settings
+
 from celery import shared_task
+from celery.signals import worker_ready
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -20,3 +25,19 @@ def render_certificate_chunk(batch_id: int, certificate_ids: list[int]) -> int:
     from school.services.certificates import run_certificate_chunk
 
     return run_certificate_chunk(batch_id, certificate_ids)
+
+
+@shared_task
+def resume_certificate_batches(on_start: bool = False) -> list[int]:
+    """Celery beat, every minute: class runs that stopped moving are queued again. A worker that starts
+    resumes every unfinished run at once (a whole worker killed is why a run stops; its message would come
+    back only after Redis's visibility timeout)."""
+    from school.services.certificates import resume_certificate_batches as resume
+
+    idle = 0 if on_start else settings.CERTIFICATE_RESUME_AFTER_SECONDS
+    return resume(idle_for=datetime.timedelta(seconds=idle))
+
+
+@worker_ready.connect
+def _resume_on_start(**kwargs):
+    resume_certificate_batches.delay(on_start=True)

@@ -6,12 +6,17 @@ import os
 import socket
 from pathlib import Path
 
+from django.conf import settings
+
 import pytest
 
 from tests.factories import PASSWORD, StaffFactory, StudentFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+# Each test run flushes its own Redis database: `make test` runs the SQLite and PostgreSQL passes side by
+# side, each with its own number.
+REDIS_TEST_DB = int(os.environ.get("TEST_REDIS_DB", "14"))
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS_DIR = Path(os.environ.get("ARTIFACTS_DIR", Path(__file__).resolve().parent.parent / "test-artifacts"))
 
@@ -32,7 +37,8 @@ def port_answers(host: str, port: int) -> bool:
         return False
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
+    _keep_to_their_database(config, items)
     # A transactional test empties the database when it ends; with serialized rollback the next one
     # gets the migrated data back (home page, role groups). Mixing the two kinds breaks that, so
     # every transactional test restores the data.
@@ -43,6 +49,17 @@ def pytest_collection_modifyitems(items):
         )
         if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False)
+
+
+def _keep_to_their_database(config, items):
+    """`postgresql` tests need a PostgreSQL server (the restart test) and run in the PostgreSQL pass only;
+    `sqlite_only` tests run the same on SQLite whatever DATABASE_URL says (the benchmarks' small runs),
+    so the PostgreSQL pass would only repeat them. Deselected, not skipped: each runs in one pass."""
+    unwanted = "sqlite_only" if settings.DATABASES["default"]["ENGINE"].endswith("postgresql") else "postgresql"
+    kept = [item for item in items if not item.get_closest_marker(unwanted)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker(unwanted)])
+        items[:] = kept
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -83,7 +100,7 @@ def redis_url():
         port_answers(REDIS_HOST, REDIS_PORT),
         f"Redis does not answer at {REDIS_HOST}:{REDIS_PORT}: start it with 'redis-server --daemonize yes'",
     )
-    return f"redis://{REDIS_HOST}:{REDIS_PORT}/14"
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_TEST_DB}"
 
 
 @contextlib.contextmanager
@@ -229,3 +246,22 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _pages_keep_the_content_security_policy(request, monkeypatch):
+    # Every HTML page a test renders carries its Content-Security-Policy, and a public one no inline
+    # script, handler or style (tests/page_policy.py): a page that breaks it fails whichever test shows it.
+    from django.test import Client
+
+    from tests.page_policy import check_page
+
+    send = Client.request
+    planted = request.node.get_closest_marker("planted_markup") is not None
+
+    def checked_request(self, **environ):
+        response = send(self, **environ)
+        check_page(environ.get("PATH_INFO", ""), response, inline_code_allowed=planted)
+        return response
+
+    monkeypatch.setattr(Client, "request", checked_request)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "school",
     "jobs",
     "cms",
+    "outbox",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,6 +71,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the page cache, so a page served from it carries the policy too.
+    "baijia.middleware.ContentSecurityPolicyMiddleware",
     # Early, so a cached public page skips sessions, auth and templates altogether.
     "cms.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -171,12 +176,65 @@ STORAGES = {
     "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Several web and worker machines share one media store: an S3-compatible bucket (AWS, MinIO, Aliyun OSS,
+# Tencent COS …) when AWS_STORAGE_BUCKET_NAME is set, local folders otherwise. Credentials come from
+# boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the machine's role), never settings.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    _bucket = {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        # Uploads never replace another file of the same name (one student's résumé.pdf another's),
+        # as on the file system.
+        "file_overwrite": False,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        # Public media (images, documents): plain URLs, the bucket policy makes media/ readable.
+        "OPTIONS": {
+            **_bucket,
+            "location": "media",
+            "querystring_auth": False,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+        },
+    }
+    # Private files: read only through the views that check permissions; if a URL is ever made, it is
+    # signed and short-lived.
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_bucket,
+            "bucket_name": os.environ.get("AWS_PRIVATE_STORAGE_BUCKET_NAME") or AWS_STORAGE_BUCKET_NAME,
+            "location": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+        },
+    }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- Cache ----------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def redis_cache(url: str) -> dict:
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            # The cache only saves work: while Redis is down every read misses and every write is dropped
+            # (and logged), so pages are built from the database instead of failing.
+            "IGNORE_EXCEPTIONS": True,
+            # A Redis that does not answer costs a request at most this long, not a hung worker.
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+        },
+    }
+
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # each miss an outage causes is logged, for the operator
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -200,6 +258,9 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+# Tasks report in the database (a batch's progress, a notification's emailed_at): nobody reads results.
+# Ignored, sending a task never touches a result store, which with Redis down stalled each send for 20 s.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -214,9 +275,16 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Above every ETA we use, so Redis does not hand a delayed task out twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# A broker that does not answer is given one more try, then the task goes to the outbox (outbox/celery.py):
+# a request waits at most about a second for it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Celery beat (run `celery -A baijia beat`): periodic jobs, in CELERY_TIMEZONE.
 CELERY_BEAT_SCHEDULE = {
+    # Tasks kept while the broker was down (outbox), sent as soon as it answers again.
+    "send-unsent-tasks": {"task": "outbox.tasks.send_unsent_tasks", "schedule": 60.0},
+    # Class certificate runs that stopped moving (their worker died) are picked up again.
+    "resume-certificate-batches": {"task": "school.tasks.resume_certificate_batches", "schedule": 60.0},
     # Placements' 30/90/180-day follow-ups: ask the merchant and the graduate once each.
     "ask-job-follow-ups": {"task": "jobs.tasks.ask_follow_ups", "schedule": crontab(hour=10, minute=0)},
     # Job alerts' daily digest: each confirmed alert gets what is new for it, at most once.
@@ -263,7 +331,14 @@ CREDENTIAL_SIGNING_KEY_FILE = Path(
 # a hiring desk, far too few to enumerate codes.
 CERTIFICATE_VERIFY_RATE = os.environ.get("CERTIFICATE_VERIFY_RATE", "30/m")
 CERTIFICATE_UPLOAD_RATE = os.environ.get("CERTIFICATE_UPLOAD_RATE", "10/m")
+# While the cache (Redis) is down nothing can be counted: verification stays open rather than refusing
+# everyone (enumerating codes takes far longer than an outage lasts).
+RATELIMIT_FAIL_OPEN = True
 CERTIFICATE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+# A class's certificate run that has not moved for this long is queued again (its worker died: Redis
+# would hand its message out again only after the visibility timeout). A worker that starts resumes
+# every unfinished run at once.
+CERTIFICATE_RESUME_AFTER_SECONDS = int(os.environ.get("CERTIFICATE_RESUME_AFTER_SECONDS", "120"))
 # Behind N reverse proxies that append to X-Forwarded-For, REMOTE_ADDR is the proxy's: count the client
 # N addresses from the right instead, for the rate limits above and the API's throttles (0: no proxy).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
@@ -316,6 +391,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Document our API only, not the Wagtail admin's internal endpoints.
     "PREPROCESSING_HOOKS": ["baijia.schema.only_public_api"],
+    # DRF's own refusals (401, 403, 404, field errors), documented once for every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "baijia.schema.document_error_responses",
+    ],
     # One name per choice set that several serializers share.
     "ENUM_NAME_OVERRIDES": {
         "DistrictEnum": "school.models.enrolment.LUOYANG_DISTRICTS",
@@ -334,6 +414,41 @@ SPECTACULAR_SETTINGS = {
 
 # Wagtail's preview views allow their own same-origin frame; nothing else is ever framed.
 X_FRAME_OPTIONS = "DENY"
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------------
+# The public site and the API: scripts and styles only from our own files (no inline code, no eval),
+# nothing framed, nothing framing us, forms posting only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Wagtail's admin (editors, choosers, the preview panel's same-origin frame) still runs inline scripts
+# and styles, so /admin/ alone gets this looser policy (baijia.middleware.ContentSecurityPolicyMiddleware).
+ADMIN_URL_PREFIX = "/admin/"
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [SELF],
+        "form-action": [SELF],
+    },
+}
+# No avatars from Gravatar: nothing loads from another site, and staff e-mail hashes stay here.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,8 @@ WHITENOISE_AUTOREFRESH = True
 # Tasks run in-process unless a test starts a real worker (tests/conftest.py).
 CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True
+# Some tests wait for a task's result on a real worker (and start_worker's ping check does).
+CELERY_TASK_IGNORE_RESULT = False
 # Wagtail's own background work (search index, references) runs at once.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WAGTAILADMIN_BASE_URL = "http://testserver"

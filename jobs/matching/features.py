@@ -32,7 +32,7 @@ def _monthly_pay(amount, period) -> int | None:
 
 def _record_users(user_ids):
     return (
-        User.objects.filter(pk__in=user_ids)
+        User.objects.filter(pk__in=user_ids, is_active=True)  # a closed or erased account is nobody's candidate
         .select_related("student_profile", "job_profile")
         .prefetch_related(
             Prefetch(

@@ -22,9 +22,10 @@ def enrollment_changed(sender, instance, **kwargs):
 
 @receiver(enrolment_added)
 def enrolment_added_by_insert(sender, student_id, status, **kwargs):
-    # Sent after commit by enrol(), whose insert sends no post_save. A place that is not a seat (pending,
-    # waiting) changes no outcome until it becomes one, which is a save. Enrolling is the busiest write
-    # there is, so it only marks the student; the next reader of the rows brings them up to date.
+    # Sent inside enrol()'s transaction, whose insert sends no post_save: the mark commits with the
+    # enrolment (no second transaction, no window where a crash loses it). A place that is not a seat
+    # (pending, waiting) changes no outcome until it becomes one, which is a save. Enrolling is the
+    # busiest write there is, so it only marks the student; the next reader of the rows updates them.
     if status in SEATED:
         mark_outcomes_stale([student_id])
 

@@ -380,8 +380,8 @@ def run_certificate_batch(batch_id: int) -> CertificateBatch:
     batch = CertificateBatch.objects.select_related("cohort__course", "requested_by").get(pk=batch_id)
     if batch.status == CertificateBatch.Status.DONE:
         return batch
-    # `issued` counts what this run makes valid.
-    CertificateBatch.objects.filter(pk=batch.pk).update(status=CertificateBatch.Status.RUNNING, error="", issued=0)
+    # `issued` adds up what this batch's runs make valid: a resumed run keeps the count of the one before.
+    CertificateBatch.objects.filter(pk=batch.pk).update(status=CertificateBatch.Status.RUNNING, error="")
     # The refusal is stored for the person who asked, in their language.
     language = getattr(batch.requested_by, "language", None) or settings.LANGUAGE_CODE
     try:
@@ -418,3 +418,39 @@ def _finish_if_complete(batch_id: int) -> None:
     CertificateBatch.objects.filter(pk=batch_id, done__gte=F("total")).exclude(
         status__in=[CertificateBatch.Status.DONE, CertificateBatch.Status.FAILED]
     ).update(status=CertificateBatch.Status.DONE, finished_at=timezone.now())
+
+
+def resume_certificate_batches(*, idle_for: datetime.timedelta) -> list[int]:
+    """Queue the class's task again for every unfinished run that has not moved for `idle_for`. A worker
+    killed mid-run leaves its message unacknowledged, and Redis hands it out again only after the
+    visibility timeout (hours); the run's rows say what is left, and a run is resumable, so one resumed
+    while it was in fact still going only repeats a few checks. Returns the batches' ids."""
+    from school.tasks import issue_cohort_certificates
+
+    now = timezone.now()
+    unfinished = CertificateBatch.objects.filter(
+        status__in=[CertificateBatch.Status.QUEUED, CertificateBatch.Status.RUNNING], updated_at__lte=now - idle_for
+    )
+    ids = list(unfinished.values_list("pk", flat=True))
+    for batch_id in ids:
+        # Touched, so the next sweep leaves it to this resumed run for another `idle_for`.
+        CertificateBatch.objects.filter(pk=batch_id).update(updated_at=now)
+        issue_cohort_certificates.delay(batch_id)
+    if ids:
+        logger.info("Resumed certificate batches %s", ids)
+    return ids
+
+
+DELAYED_NOTICE = _(
+    "The task service is not answering right now. Issuing is queued and will start by itself as soon as it is "
+    "back: nothing is lost, and you need not ask again."
+)
+
+
+def waiting_for_task_service(batch: CertificateBatch) -> bool:
+    """Whether the run cannot move because its task waits for the broker (outbox): the page says so."""
+    from outbox.services import is_waiting
+
+    if batch.finished:
+        return False
+    return is_waiting(("school.tasks.issue_cohort_certificates", "school.tasks.render_certificate_chunk"), batch.pk)

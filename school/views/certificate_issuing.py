@@ -35,7 +35,8 @@ def _cohort(request, code: str) -> Cohort:
 
 def _batch_context(batch: CertificateBatch | None) -> dict:
     already = max(batch.total - batch.issued, 0) if batch and batch.status == CertificateBatch.Status.DONE else 0
-    return {"batch": batch, "already": already, "poll_seconds": POLL_SECONDS}
+    delayed = bool(batch) and services.waiting_for_task_service(batch)
+    return {"batch": batch, "already": already, "poll_seconds": POLL_SECONDS, "delayed": delayed}
 
 
 def _rows(cohort: Cohort) -> list[dict]:
@@ -98,7 +99,10 @@ def issue_one(request, code: str):
 def issue_all(request, code: str):
     cohort = _cohort(request, code)
     batch = services.start_certificate_batch(cohort=cohort, requested_by=request.user)
-    messages.info(request, _("Issuing the class's certificates: the progress is shown below."))
+    if services.waiting_for_task_service(batch):
+        messages.warning(request, services.DELAYED_NOTICE)
+    else:
+        messages.info(request, _("Issuing the class's certificates: the progress is shown below."))
     return redirect(reverse("school:certificate_list", kwargs={"code": cohort.code}) + f"#batch-{batch.pk}")
 
 

@@ -1,5 +1,7 @@
 import re
 
+from django.test import Client
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +42,36 @@ def test_a_wrong_password_gets_no_token_and_a_clear_message(client, student):
 
     assert response.status_code == 400
     assert "无法使用提供的认证信息登录" in str(response.json())
+
+
+def test_an_address_no_api_route_matches_gets_a_json_404(student):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(student)
+
+    for response in (
+        client.get("/api/v1/courses/a.b/"),
+        client.post("/api/v1/teaching/cohorts/A/sessions/-1/attendance/", {"x": "1"}),
+        client.get("/api/v2/"),
+    ):
+        assert response.status_code == 404
+        assert response.json() == {"detail": "未找到。"}
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [("merchant", "/api/v1/jobs/merchant/applications/?posting="), ("staff", "/api/v1/certificates/?cohort=")],
+)
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1.7976931348623157e308", "1.5"])
+def test_an_id_filter_refuses_what_is_not_an_id_instead_of_failing(client, role, path, value):
+    from tests.factories import MerchantFactory, UserFactory
+
+    user = UserFactory(role=role, is_staff=role == "staff")
+    if role == "merchant":
+        MerchantFactory(owner=user)
+    client.force_login(user)
+
+    response = client.get(path + value)
+
+    assert response.status_code == 400
+    assert response.json()["code"] in {"invalid", "max_value", "min_value"}

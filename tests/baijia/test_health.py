@@ -8,7 +8,19 @@ def test_health_reports_the_database_and_an_eager_broker(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "eager"}
+    assert response.json() == {"database": "ok", "broker": "eager", "cache": "ok"}
+
+
+@pytest.mark.django_db
+def test_health_reports_a_cache_that_does_not_answer_but_stays_up(client, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["cache"] == "down"
 
 
 @pytest.mark.django_db

@@ -1,6 +1,11 @@
 """`python -m bench matching` at a small scale on SQLite: it prints every figure, the naive loop ranks
 exactly as the index does, and the planted graduates come out on top."""
 
+import pytest
+
+# The benchmark runs on SQLite whatever DATABASE_URL says: the PostgreSQL pass would only repeat it.
+pytestmark = pytest.mark.sqlite_only
+
 FIGURES = [
     "seed_s",
     "features_build_s",

@@ -1,5 +1,6 @@
 """What every page a journey visits must pass: it fits a phone, its targets can be touched, its inputs
-bring up the right keyboard, and axe-core finds no serious or critical barrier."""
+bring up the right keyboard, axe-core finds no serious or critical barrier, and the browser refused
+nothing under the Content-Security-Policy."""
 
 from pathlib import Path
 
@@ -119,7 +120,8 @@ def inputs_bring_up_the_right_keyboard(page) -> None:
 def no_serious_accessibility_violation(page) -> None:
     require(AXE.exists(), f"{AXE} is missing: run 'make setup-test' (npm ci installs axe-core)")
     if not page.evaluate("typeof axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # Evaluated by the DevTools protocol, which the page's CSP does not govern (a <script> tag would be refused).
+        page.evaluate(AXE.read_text())
     violations = page.evaluate(AXE_JS)
     assert not violations, f"{page.url}: axe-core found\n" + "\n".join(violations)
 
@@ -166,3 +168,20 @@ def charts_have_text_alternatives(page) -> None:
              .map((svg) => svg.outerHTML.slice(0, 120))"""
     )
     assert not unnamed, f"{page.url}: charts without a text alternative: {unnamed}"
+
+
+# Chromium reports every refusal under a Content-Security-Policy (an inline script or style, an
+# event handler, eval, a resource from elsewhere) on the console, from the page and its frames.
+CSP_REFUSAL = "Content Security Policy"
+
+
+def watch_content_security_policy(page) -> None:
+    """Record the page's CSP refusals from now on, for no_content_security_policy_violation."""
+    page.csp_refusals = []
+    page.on("console", lambda message: CSP_REFUSAL in message.text and page.csp_refusals.append(message.text))
+
+
+def no_content_security_policy_violation(page) -> None:
+    """Nothing was refused since the last check: a future inline script or style fails the journey."""
+    refusals, page.csp_refusals = page.csp_refusals, []
+    assert not refusals, f"{page.url}: the Content-Security-Policy refused\n" + "\n".join(refusals)

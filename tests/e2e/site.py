@@ -92,7 +92,9 @@ class Site:
             context.add_cookies(
                 [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": self.live_server.url}]
             )
-        return context.new_page()
+        page = context.new_page()
+        checks.watch_content_security_policy(page)
+        return page
 
     def goto(self, page, url: str):
         page.goto(url)
@@ -102,8 +104,9 @@ class Site:
     def arrive(self, page, *, accessibility: bool = True) -> None:
         """What every page must pass. The touch-target check runs on the phone, where a finger is
         the pointer, and not in Wagtail's admin, whose controls (sidebar, sort headers, pagination)
-        Wagtail draws at its own sizes; the rest at both sizes, admin included."""
+        Wagtail draws at its own sizes; the rest at both sizes, admin included (under its looser CSP)."""
         page.wait_for_load_state()
+        checks.no_content_security_policy_violation(page)
         checks.fits_the_screen(page)
         checks.inputs_bring_up_the_right_keyboard(page)
         if self.phone and "/admin/" not in page.url:

@@ -33,6 +33,7 @@ def page(chromium_browser):
     with playwright_calls():
         context = chromium_browser.new_context(viewport=PHONE)
         page = context.new_page()
+        checks.watch_content_security_policy(page)
     yield page
     context.close()
 
@@ -72,3 +73,16 @@ def test_focus_must_be_drawn(page):
 
     with pytest.raises(AssertionError, match="focus-visible"):
         checks.focus_is_visible(page, "button")
+
+
+def test_a_page_whose_inline_script_the_csp_refuses_fails_the_journey(page):
+    page.set_content(
+        """<!doctype html><html lang="en"><head><title>CSP</title>
+        <meta http-equiv="Content-Security-Policy" content="script-src 'self'"></head>
+        <body><main><script>document.title = "ran"</script></main></body></html>"""
+    )
+
+    assert page.title() == "CSP"  # the script was refused…
+    with pytest.raises(AssertionError, match="Content-Security-Policy refused"):
+        checks.no_content_security_policy_violation(page)  # …and the check says so
+    checks.no_content_security_policy_violation(page)  # each refusal is reported once

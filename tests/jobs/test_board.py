@@ -120,6 +120,7 @@ def json_ld(response) -> dict:
     return json.loads(match.group(1))
 
 
+@pytest.mark.planted_markup  # a script in the stored description, which sanitise_description would remove
 def test_a_posting_page_shows_the_job_the_employer_and_json_ld(client):
     merchant = MerchantFactory(
         name="洛阳好帮手家政", district="luolong", industry="housekeeping", description="专业家政"

@@ -8,7 +8,7 @@ import io
 from decimal import Decimal
 
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
@@ -295,3 +295,19 @@ def test_the_measures_count_an_enrolment_made_since_the_last_refresh(committed):
     figures = headline(Filters(start=cohort.end_date, end=cohort.end_date))
 
     assert figures.values["enrolments"].value == 1
+
+
+def test_the_stale_mark_commits_or_rolls_back_with_its_enrolment(django_capture_on_commit_callbacks):
+    cohort = CohortFactory()
+    kept, undone = (StudentProfileFactory().user for _ in range(2))
+
+    # Taken inside enrol()'s transaction: there while the after-commit work has not run.
+    with django_capture_on_commit_callbacks(execute=False):
+        enrol(student=kept, cohort=cohort)
+    assert list(StaleOutcome.objects.values_list("student_id", flat=True)) == [kept.pk]
+
+    # An enrolment that rolls back leaves no mark behind.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enrol(student=undone, cohort=cohort)
+        raise RuntimeError("the request failed after enrolling")
+    assert not StaleOutcome.objects.filter(student=undone).exists()

@@ -266,10 +266,11 @@ def _statements(queries) -> list[str]:
 
 
 @pytest.mark.parametrize("full", [False, True], ids=["seat", "waiting list"])
-def test_enrolling_takes_six_statements_and_a_count_for_a_waiting_list_place(client, full):
+def test_enrolling_takes_seven_statements_in_one_transaction(client, full):
     """Pinned, so the hot path cannot grow back: the token (with roles and profile), the class (with its
     course and whether it has prerequisites), the seat, the enrolment, its change record and the
-    student's notification; on the waiting list, one COUNT for the place, told and answered."""
+    student's notification; then for a seat the mark that the student's outcome rows are stale, and for a
+    waiting-list place one COUNT for the place, told and answered."""
     cohort = CohortFactory(capacity=1)
     if full:
         EnrollmentFactory(cohort=cohort)
@@ -283,8 +284,9 @@ def test_enrolling_takes_six_statements_and_a_count_for_a_waiting_list_place(cli
     assert response.status_code == 201
     assert response.json()["waitlist_position"] == (1 if full else None)
     statements = _statements(queries)
-    assert len(statements) == (7 if full else 6), "\n".join(statements)
+    assert len(statements) == 7, "\n".join(statements)
     assert sum("COUNT(" in sql.upper() for sql in statements) == (1 if full else 0)
+    assert sum("staleoutcome" in sql for sql in statements) == (0 if full else 1)
     told = Notification.objects.get(recipient=student)
     assert told.body.startswith(f"{cohort.code} 班已满，您是候补第 1 位") if full else cohort.code in told.body
 

@@ -141,7 +141,7 @@ def test_after_a_crash_half_way_the_redelivered_task_finishes_without_gaps_or_se
     run_on_workers(batch.pk, django_capture_on_commit_callbacks)
     batch.refresh_from_db()
 
-    assert (batch.status, batch.done, batch.issued) == ("done", 12, 8)
+    assert (batch.status, batch.done, batch.issued) == ("done", 12, 12)  # both runs of this batch
     assert_one_valid_certificate_each(cohort)
     assert len(mail.outbox) == CLASS_SIZE
     for enrollment in cohort.enrollments.all():
@@ -254,4 +254,25 @@ def test_a_class_run_hands_its_chunks_to_separate_tasks_that_may_finish_in_any_o
         assert batch.status == ("done" if batch.done == CLASS_SIZE else "running")
 
     assert (batch.status, batch.done, batch.issued) == ("done", CLASS_SIZE, CLASS_SIZE)
+    assert_one_valid_certificate_each(cohort)
+
+
+@pytest.mark.django_db
+def test_a_run_that_stopped_moving_is_resumed_and_one_still_moving_is_left_alone(
+    django_capture_on_commit_callbacks, crash_after_first_chunk
+):
+    cohort, instructor = make_class()
+    stalled = services.start_certificate_batch(cohort=cohort, requested_by=instructor)
+    with pytest.raises(RuntimeError):
+        run_on_workers(stalled.pk, django_capture_on_commit_callbacks)
+    crash_after_first_chunk()  # its worker is gone, and its message with it for two hours
+    idle = datetime.timedelta(minutes=2)
+
+    assert services.resume_certificate_batches(idle_for=idle) == []  # it moved moments ago
+    CertificateBatch.objects.update(updated_at=timezone.now() - idle - datetime.timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.resume_certificate_batches(idle_for=idle) == [stalled.pk]  # the task runs eagerly
+
+    stalled.refresh_from_db()
+    assert (stalled.status, stalled.done, stalled.issued) == ("done", CLASS_SIZE, CLASS_SIZE)
     assert_one_valid_certificate_each(cohort)

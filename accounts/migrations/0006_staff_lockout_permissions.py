@@ -10,7 +10,7 @@ def grant_lockout_permissions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_language_and_notifications"),
+        ("accounts", "0005_deletion_request_permissions"),
         ("axes", "0010_accessattemptexpiration"),
     ]
 
