@@ -42,3 +42,12 @@ class MyDataView(APIView):
 
 class TokenView(ObtainAuthToken):
     """Exchange a mobile number (or e-mail) and password for an API token."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Axes marks the request authenticate() was given, which here is DRF's wrapper; attributes set
+        # on it do not reach Django's request, where AxesMiddleware looks for the mark to answer with
+        # the lockout (accounts.lockout.lockout_response). Hand the mark over.
+        if getattr(request, "axes_locked_out", False):
+            request._request.axes_locked_out = True
+            request._request.axes_credentials = getattr(request, "axes_credentials", None)
+        return super().finalize_response(request, response, *args, **kwargs)

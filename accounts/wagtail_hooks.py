@@ -1,6 +1,12 @@
 from wagtail import hooks
 
 from accounts import admin_personal_data
+from accounts.admin_lockouts import LockoutViewSet
+
+
+@hooks.register("register_admin_viewset")
+def register_lockout_viewset():
+    return LockoutViewSet()
 
 
 @hooks.register("register_admin_viewset")

@@ -1,4 +1,7 @@
-"""Response markers every app may set; the middleware that reads them lives in cms.cache."""
+"""Request and response helpers every app may use: the client's address, and response markers (the
+middleware that reads those lives in cms.cache)."""
+
+from django.conf import settings
 
 PUBLIC_PAGE = "_baijia_public"
 
@@ -8,3 +11,14 @@ def mark_public(response):
     keep it and serve it to them until what it shows changes."""
     setattr(response, PUBLIC_PAGE, True)
     return response
+
+
+def client_ip(request) -> str | None:
+    """The visitor's address behind settings.TRUSTED_PROXY_COUNT proxies (each appends the address it
+    saw to X-Forwarded-For): what the rate limits and sign-in throttling count, like DRF's NUM_PROXIES.
+    None for a request made in code (a shell, Client.login) that has no address."""
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if count and forwarded:
+        return forwarded[-min(count, len(forwarded))]
+    return request.META.get("REMOTE_ADDR")

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes from the
 environment (12-factor); see the table in README.md."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -84,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout answer (accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "baijia.urls"
@@ -134,7 +138,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.PhoneOrEmailBackend"]
+# Axes first: it refuses a locked-out account before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.PhoneOrEmailBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -338,7 +343,25 @@ CERTIFICATE_RESUME_AFTER_SECONDS = int(os.environ.get("CERTIFICATE_RESUME_AFTER_
 # N addresses from the right instead, for the rate limits above and the API's throttles (0: no proxy).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 if TRUSTED_PROXY_COUNT:
-    RATELIMIT_IP_META_KEY = "school.views.certificates.client_ip"
+    RATELIMIT_IP_META_KEY = "baijia.http.client_ip"
+
+# --- Sign-in throttling (django-axes; accounts/lockout.py) ----------------------------------------------
+# Every sign-in — the site's form, the API's token, the admin's — goes through authenticate(), which
+# axes watches. Five failures for one account from one address: that pair waits 15 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The field every sign-in posts (form, API, admin); axes would otherwise read USERNAME_FIELD ("phone"),
+# find nothing and count every account from one address as one.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.account_key"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The same client address as the rate limits above (behind TRUSTED_PROXY_COUNT proxies).
+AXES_CLIENT_IP_CALLABLE = "baijia.http.client_ip"
+# Successful sign-ins are not logged to the database: only failures are kept.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -439,5 +462,7 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         # WeasyPrint narrates each step of each document at INFO.
         "weasyprint.progress": {"level": "WARNING"},
+        # Axes narrates every failed sign-in at INFO; failures and lockouts are WARNINGs.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -252,6 +252,8 @@ def mark_one(request, code: str, session_id: int, enrollment_id: int):
     """One student's mark, saved in place by htmx when a radio button changes; without htmx it
     saves and goes back to the roster."""
     session = _session_taught(request, code, session_id)
+    # A student who is not on this session's roster answers 404, as another class's session does.
+    enrollment = get_object_or_404(service.roster(session=session), pk=enrollment_id)
     mark = request.POST.get(f"{MARK_FIELD}{enrollment_id}", "")
     error = ""
     try:
@@ -264,7 +266,6 @@ def mark_one(request, code: str, session_id: int, enrollment_id: int):
         else:
             messages.success(request, _("Attendance saved."))
         return redirect("school:attendance_roster", code=session.cohort.code, session_id=session.pk)
-    enrollment = get_object_or_404(service.roster(session=session), pk=enrollment_id)
     current = Attendance.objects.filter(session=session, enrollment=enrollment).values_list("mark", flat=True)
     return render(
         request,

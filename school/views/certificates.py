@@ -42,16 +42,6 @@ UPLOAD_OVERHEAD = 64 * 1024
 Status = Certificate.Status
 
 
-def client_ip(request) -> str:
-    """The visitor's address behind settings.TRUSTED_PROXY_COUNT proxies (each appends the address it
-    saw to X-Forwarded-For): what the rate limits count, like DRF's NUM_PROXIES."""
-    count = settings.TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if count and forwarded:
-        return forwarded[-min(count, len(forwarded))]
-    return request.META["REMOTE_ADDR"]
-
-
 def _verify_rate(group, request):
     return settings.CERTIFICATE_VERIFY_RATE
 

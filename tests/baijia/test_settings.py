@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -50,3 +51,26 @@ def test_the_default_language_is_chinese_and_time_is_shanghai(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert [code for code, _name in settings.LANGUAGES] == ["zh-hans", "en"]
+
+
+def test_production_sends_cookies_only_over_https_and_asks_browsers_for_hsts():
+    shown = manage(
+        "shell",
+        "-c",
+        "import json; from django.conf import settings as s; print(json.dumps({name: getattr(s, name) for name in ["
+        "'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', 'SESSION_COOKIE_SAMESITE',"
+        "'SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_SSL_REDIRECT', 'SECURE_PROXY_SSL_HEADER',"
+        "'SECURE_CONTENT_TYPE_NOSNIFF', 'DEBUG']}))",
+        DJANGO_ENV="production",
+        SECRET_KEY=REAL_KEY,
+        ALLOWED_HOSTS="example.org",
+    )
+    assert shown.returncode == 0, shown.stderr
+    settings = json.loads(shown.stdout.strip().splitlines()[-1])
+
+    assert settings["SESSION_COOKIE_SECURE"] and settings["CSRF_COOKIE_SECURE"]
+    assert settings["SESSION_COOKIE_HTTPONLY"] and settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert settings["SECURE_HSTS_SECONDS"] >= 365 * 24 * 60 * 60 and settings["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
+    assert settings["SECURE_SSL_REDIRECT"]
+    assert settings["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert settings["SECURE_CONTENT_TYPE_NOSNIFF"] and not settings["DEBUG"]

@@ -213,7 +213,7 @@ def test_lookups_are_rate_limited_per_address_with_a_page_in_the_visitors_langua
 def test_behind_the_proxy_each_visitor_is_counted_by_their_own_address(client, settings):
     settings.CERTIFICATE_VERIFY_RATE = "2/m"
     settings.TRUSTED_PROXY_COUNT = 1
-    settings.RATELIMIT_IP_META_KEY = "school.views.certificates.client_ip"
+    settings.RATELIMIT_IP_META_KEY = "baijia.http.client_ip"
 
     def lookup(visitor):
         # nginx appends the address it saw; a visitor may send a made-up header in front of it.
