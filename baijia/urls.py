@@ -74,7 +74,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((api_v1, "api"))),
-    re_path(r"^api/", api_not_found),  # before Wagtail's catch-all page route (below)
+    re_path(r"^api/", api_not_found, name="api_not_found"),  # before Wagtail's catch-all page route (below)
     path("sitemap.xml", sitemap, name="sitemap"),
     # The public key that verifies certificates' credentials (school.certificates.credential).
     path(".well-known/jwks.json", certificate_views.jwks, name="jwks"),
