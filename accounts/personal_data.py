@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from rest_framework.authtoken.models import Token
 
 from accounts.models import DeletionRequest, Notification, PersonalDataEvent
@@ -297,6 +298,10 @@ def _erase_account(*, user: User, actor: User) -> None:
         label=str(user.pk)
     )
     Token.objects.filter(user=user).delete()
+    # Sign-in attempts are recorded under the phone or e-mail typed (accounts.lockout.account_key).
+    keys = {key for key in (user.phone, user.email, user.email.lower()) if key}
+    for attempts in (AccessAttempt, AccessFailureLog, AccessLog):
+        attempts.objects.filter(username__in=keys).delete()
     profile = UserProfile.objects.filter(user=user).first()
     if profile is not None:
         delete_files_on_commit([profile.avatar])

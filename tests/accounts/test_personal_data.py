@@ -7,6 +7,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.db.models import Q
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -235,6 +236,8 @@ def test_completing_a_request_erases_everything_but_the_certificate_with_the_nam
     cohort.refresh_from_db()
     seats_before = cohort.seats_taken
     assert seats_before == 1
+    # A mistyped password is recorded against the phone number (sign-in throttling).
+    assert Client().post(reverse("accounts:sign_in"), {"username": phone, "password": "wrong"}).status_code == 200
 
     client.force_login(staff)
     page = client.get(reverse("accounts_deletion_request_answer", args=[request.pk]))
@@ -263,11 +266,11 @@ def test_completing_a_request_erases_everything_but_the_certificate_with_the_nam
     alice.refresh_from_db()
     assert not alice.is_active and not alice.has_usable_password()
     assert (alice.phone, alice.email, alice.display_name) == ("x" + f"{alice.pk:010d}"[-10:], "", "")
-    assert client.post(reverse("accounts:sign_in"), {"username": phone, "password": "x"}).status_code == 200
 
     # Nothing else personal anywhere in the database; the résumé is gone from storage.
     for value in (phone, email, EMERGENCY_PHONE, MESSAGE, INTRODUCTION, "10.0.0.8"):
         assert text_fields_containing(value) == [], value
+    assert client.post(reverse("accounts:sign_in"), {"username": phone, "password": "x"}).status_code == 200
     assert {label for label, _pk, _field in text_fields_containing("闻人小丽")} == {"school.Certificate"}
     assert not resume_storage.exists(resume_name)
     for model, lookup in [
