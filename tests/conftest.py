@@ -54,15 +54,16 @@ def pytest_collection_modifyitems(config, items):
 def _keep_to_their_database(config, items):
     """Deselected, not skipped: each of these runs in exactly one of `make test`'s two passes.
     `postgresql` tests need a PostgreSQL server (the restart test): the PostgreSQL pass. `sqlite_only`
-    tests run on SQLite whatever DATABASE_URL says (the benchmarks' small runs), so the PostgreSQL pass
-    would only repeat them. The browser journeys test pages, not the database, and take minutes: the
-    Chinese runs go in the PostgreSQL pass, the English ones in the SQLite pass, which balances the two."""
+    tests do not depend on the database (a Redis outage, the browser checks) or always use SQLite (the
+    benchmarks' small runs): the SQLite pass. The browser tests run in each language take minutes and
+    test pages, not the database: the Chinese runs go in the PostgreSQL pass, the English ones in the
+    SQLite pass, which balances the two."""
     on_postgresql = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
     def elsewhere(item) -> bool:
-        if item.get_closest_marker("journey"):
-            in_chinese = getattr(item, "callspec", None) and item.callspec.id.endswith("-zh")
-            return bool(in_chinese) != on_postgresql
+        callspec = getattr(item, "callspec", None)
+        if item.get_closest_marker("browser") and callspec and {"zh", "en"} & set(callspec.id.split("-")):
+            return ("zh" in callspec.id.split("-")) != on_postgresql
         return bool(item.get_closest_marker("sqlite_only" if on_postgresql else "postgresql"))
 
     kept = [item for item in items if not elsewhere(item)]

@@ -6,7 +6,8 @@ import pytest
 from tests.e2e import checks
 from tests.e2e.site import PHONE, playwright_calls
 
-pytestmark = pytest.mark.browser
+# The checks themselves, on pages made for them: the database plays no part, so the SQLite pass only.
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
 STYLE = "<style>body{margin:0;font:16px sans-serif} :focus-visible{outline:3px solid #1a5fb4}</style>"
 GOOD = f"""<!doctype html><html lang="en"><head><title>Good</title>{STYLE}</head><body><main>
