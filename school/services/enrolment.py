@@ -8,11 +8,12 @@ not stored: they are the order of `waitlisted_at` (then id), so they have no gap
 
 import functools
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baijia import rows
 from baijia.rows import Columns, column, table
 from school import notifications
 from school.errors import EnrolmentError
@@ -40,46 +41,23 @@ def _take_seat(cohort: Cohort) -> bool:
     return bool(taken)
 
 
-@functools.cache
-def _insert_enrolment_sql() -> tuple[str, list]:
-    """`INSERT … ON CONFLICT (class, student) DO NOTHING RETURNING id` for Enrollment, and the fields whose
-    values it takes (every column but the id), from the model's metadata."""
-    meta = Enrollment._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    (once_per_class,) = [c for c in meta.constraints if c.name == "school_enrollment_once_per_class"]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    conflict = ", ".join(quote(meta.get_field(name).column) for name in once_per_class.fields)
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608
-        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(meta.pk.column)}"
-    )
-    return sql, fields
-
-
 def _insert_unless_enrolled(enrollment: Enrollment) -> bool:
-    """Insert the new enrolment unless the student already has a row for the class, in one statement
-    (ON CONFLICT DO NOTHING RETURNING: PostgreSQL, and SQLite ≥ 3.35) with no savepoint to catch an
-    IntegrityError in. True when inserted; `enrollment` then has its id. The values are prepared by the
-    model's own fields, as save() does; like the seat UPDATE it sends no pre_save/post_save (other apps
-    hear of seats by cohort_changed, and of the new enrolment by enrolment_added)."""
-    if not connection.features.can_return_columns_from_insert:  # SQLite before 3.35: no RETURNING
-        try:
-            with transaction.atomic():
-                enrollment.save()
-        except IntegrityError:
-            return False
-        return True
-    sql, fields = _insert_enrolment_sql()
-    values = [field.get_db_prep_save(field.pre_save(enrollment, True), connection) for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    enrollment.pk = row[0]
-    enrollment._state.adding, enrollment._state.db = False, connection.alias
-    return True
+    """Insert the new enrolment unless the student already has a row for the class (the unique (class,
+    student) constraint), in one statement. True when inserted; `enrollment` then has its id. Like the seat
+    UPDATE it sends no pre_save/post_save: other apps hear of seats by cohort_changed, and of the new
+    enrolment by enrolment_added."""
+    (once_per_class,) = [c for c in Enrollment._meta.constraints if c.name == "school_enrollment_once_per_class"]
+    return rows.insert(enrollment, unless_conflict_on=tuple(once_per_class.fields))
+
+
+def _record(enrollment: Enrollment, from_status: str, to_status: str, *, actor, note: str = "") -> None:
+    """The enrolment's history: who changed it, from what to what, and when (one INSERT; nothing listens
+    to EnrollmentEvent's saves)."""
+    rows.insert(
+        EnrollmentEvent(
+            enrollment=enrollment, from_status=from_status or "", to_status=to_status, actor=actor, note=note[:300]
+        )
+    )
 
 
 def _free_seat(cohort: Cohort) -> None:
@@ -96,9 +74,7 @@ def _change(enrollment: Enrollment, to_status: str, *, actor, note: str = "", **
     for name, value in fields.items():
         setattr(enrollment, name, value)
     enrollment.save(update_fields=["status", "updated_at", *fields])
-    EnrollmentEvent.objects.create(
-        enrollment=enrollment, from_status=from_status or "", to_status=to_status, actor=actor, note=note[:300]
-    )
+    _record(enrollment, from_status, to_status, actor=actor, note=note)
     return enrollment
 
 
@@ -230,7 +206,7 @@ def enrol(*, student, cohort: Cohort, referral_code: str = "", actor=None, by_st
         student=student, cohort=cohort, status=status, waitlisted_at=waitlisted_at, referred_by=referred_by
     )
     if _insert_unless_enrolled(enrollment):
-        EnrollmentEvent.objects.create(enrollment=enrollment, from_status="", to_status=status, actor=actor or student)
+        _record(enrollment, "", status, actor=actor or student)
         announce_enrolment(student.pk, status)  # the insert sent no post_save
     else:
         enrollment = Enrollment.objects.select_for_update().get(student=student, cohort=cohort)
