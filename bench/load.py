@@ -381,7 +381,9 @@ def _remembered_sessions(users) -> list[str]:
     for user in users:
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        # The backend that signs people in (the first one, django-axes's, only counts failures and
+        # cannot load a user back from a session).
+        session[BACKEND_SESSION_KEY] = "accounts.backends.PhoneOrEmailBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         keys.append(session.session_key)
