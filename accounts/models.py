@@ -97,9 +97,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
     @cached_property
+    def group_names(self) -> frozenset[str]:
+        # One query per request for the roles and the page cache's editor check (groups are often
+        # prefetched, and then none).
+        return frozenset(group.name for group in self.groups.all())
+
+    @cached_property
     def roles(self) -> set[str]:
-        # Group names are role values (accounts.roles); groups are usually prefetched.
-        return {group.name for group in self.groups.all()} & set(Role.values)
+        # Group names are role values (accounts.roles).
+        return set(self.group_names & set(Role.values))
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles

@@ -4,12 +4,15 @@ middleware that reads those lives in cms.cache)."""
 from django.conf import settings
 
 PUBLIC_PAGE = "_baijia_public"
+DEPENDS_ON = "_baijia_depends_on"
 
 
-def mark_public(response):
-    """The same page for every visitor who is not signed in: cms.cache.PublicPageCacheMiddleware may
-    keep it and serve it to them until what it shows changes."""
+def mark_public(response, *, depends_on: dict | None = None):
+    """The same page for every visitor but for its personal parts ({% personal %}): the public page
+    cache (cms.cache) may keep it and serve it until what it shows changes. `depends_on`: the seat
+    versions (cms.cache.seat_versions) read before the page read its seats."""
     setattr(response, PUBLIC_PAGE, True)
+    setattr(response, DEPENDS_ON, depends_on or {})
     return response
 
 

@@ -15,11 +15,11 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
-from cms.cache import mark_public
+from cms.cache import EVERY_COURSE, mark_public, seat_versions
 from cms.structured_data import course_json_ld
 from jobs.outcomes.public import public_outcomes
 from school.models import Program
-from school.selectors import catalogue_courses, course_detail, filter_courses, upcoming_cohorts, valid_certificate_for
+from school.selectors import catalogue_courses, course_detail, filter_courses, upcoming_cohorts
 
 COURSES_PER_PAGE = 12
 
@@ -51,8 +51,13 @@ class BasePage(Page):
         text = self.search_description or getattr(self, "intro", "") or getattr(self, "hero_text", "")
         return strip_tags(str(text))[:150]
 
+    # The courses whose seats the page shows (ids, or cms.cache.EVERY_COURSE): it is served from the
+    # cache only until one of their classes takes or frees a seat.
+    shows_seats_of: tuple = ()
+
     def serve(self, request, *args, **kwargs):
-        return mark_public(super().serve(request, *args, **kwargs))
+        depends_on = seat_versions(self.shows_seats_of)  # before the page reads the seats
+        return mark_public(super().serve(request, *args, **kwargs), depends_on=depends_on)
 
 
 class HomePage(BasePage):
@@ -93,6 +98,8 @@ class HomePage(BasePage):
     @property
     def main_image(self):
         return self.share_image or self.hero_image
+
+    shows_seats_of = (EVERY_COURSE,)  # the next classes, with their seats
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -226,6 +233,10 @@ class CoursePage(BasePage):
     def main_image(self):
         return self.share_image or self.hero_image
 
+    @property
+    def shows_seats_of(self):
+        return (self.course_id,)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         course = course_detail(self.course_id)
@@ -233,8 +244,6 @@ class CoursePage(BasePage):
         school = SchoolSettings.for_request(request)
         context["course"] = course
         context["json_ld"] = course_json_ld(course=course, page=self, request=request, school_name=school.name)
-        # Personal, but safe here: the public page cache never stores or serves a signed-in request's page.
-        context["my_certificate"] = valid_certificate_for(getattr(request, "user", None), course)
         return context
 
 

@@ -24,7 +24,6 @@ def upcoming_months(count: int = 12) -> list[tuple[str, str]]:
     return months
 
 
-
 class IdFilter(django_filters.NumberFilter):
     """A row's id: a whole number that fits the database's bigint. NumberFilter takes any decimal up to
     1e50, and a larger id than the column holds failed in the query (a 500) instead of as bad input."""
@@ -35,6 +34,7 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
+
 
 class FilterForm(forms.Form):
     def __init__(self, *args, **kwargs):

@@ -3,13 +3,23 @@
 from django.db import transaction
 from django.dispatch import Signal
 
-# A class's seats or status changed by a bulk update (which sends no post_save): sent after commit,
-# with `cohort_id`.
+# A class's status changed by a bulk update (which sends no post_save), e.g. cancelled or finished:
+# sent after commit, with `cohort_id`.
 cohort_changed = Signal()
 
 
 def announce_cohort_change(cohort_id: int) -> None:
     transaction.on_commit(lambda: cohort_changed.send(sender=None, cohort_id=cohort_id))
+
+
+# A class took or freed a seat (and so may have become full or open again), by a bulk update: sent after
+# commit, with `cohort_id` and `course_id`. Every enrolment sends it: receivers keep it cheap.
+seats_changed = Signal()
+
+
+def announce_seats_change(cohort) -> None:
+    cohort_id, course_id = cohort.pk, cohort.course_id
+    transaction.on_commit(lambda: seats_changed.send(sender=None, cohort_id=cohort_id, course_id=course_id))
 
 
 # A certificate stopped counting (revoked, or superseded by a reissue): sent after commit, with

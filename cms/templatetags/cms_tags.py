@@ -5,6 +5,8 @@ from django.urls import translate_url
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from cms.cache import personal_part
+
 register = template.Library()
 
 # The characters that could end a <script> element or start a comment, escaped for JSON in HTML.
@@ -28,3 +30,19 @@ def ld_json(data) -> str:
 @register.simple_tag(takes_context=True)
 def absolute_url(context, path: str) -> str:
     return context["request"].build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def personal(context, name: str, **arguments) -> str:
+    """{% personal "includes/site_header.html" course=course.pk %}: a part of a public page that differs
+    from one visitor to the next, rendered with the request's context and these arguments only, so a
+    cached copy of the page can render it again for whoever comes next (cms.cache)."""
+    return personal_part(name, context["request"], arguments)
+
+
+@register.simple_tag(takes_context=True)
+def my_certificate(context, course_id: str):
+    """The visitor's valid certificate for the course (by id), if they hold one."""
+    from school.selectors import valid_certificate_for
+
+    return valid_certificate_for(context["request"].user, int(course_id))

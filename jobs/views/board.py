@@ -9,7 +9,6 @@ from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,11 +24,12 @@ from accounts.roles import Role
 from baijia.http import mark_public
 from jobs import alerts, services
 from jobs.models import Application, EmploymentType, JobAlert, JobPosting, PayPeriod
-from jobs.recommendations import match_for, postings_for
+from jobs.recommendations import match_for
 from jobs.selectors import filter_postings, is_taking_applications, public_postings
 from jobs.services import JobError
 
 POSTINGS_PER_PAGE = 20
+# "Recommended for you" at the top of the board (jobs/includes/board_recommended.html).
 RECOMMENDED_ON_BOARD = 5
 
 # schema.org employmentType for ours; hourly work is part-time work paid by the hour.
@@ -66,9 +66,6 @@ def board(request):
     query = request.GET.copy()
     query.pop("page", None)
     alert_query = alerts.alert_query(request.GET)
-    recommended = []
-    if is_graduate(request.user) and page_of_postings.number == 1:
-        recommended = postings_for(request.user, limit=RECOMMENDED_ON_BOARD)
     response = render(
         request,
         "jobs/board.html",
@@ -80,16 +77,10 @@ def board(request):
             "is_filtered": any(value for key, value in request.GET.items() if key not in {"page", "sort"}),
             "alert_query": alert_query,
             "alert_search": alerts.describe(alert_query),
-            "recommended": recommended,
         },
     )
-    if request.user.is_authenticated:
-        # Their own board (their recommendations): never marked for the public page cache (which also
-        # skips every request with a session), and private to any cache on the way.
-        patch_cache_control(response, private=True)
-        return response
-    # The same page for every visitor (the alert form, with its CSRF token, is on a page of its own), so
-    # the public page cache keeps it until a posting, merchant or category changes.
+    # The same board for every visitor (the alert form, with its CSRF token, is on a page of its own); a
+    # graduate's own links and recommendations are personal parts of it (jobs/includes/board_*.html).
     return mark_public(response)
 
 
@@ -157,28 +148,33 @@ def posting_json_ld(*, posting: JobPosting, request) -> dict:
 
 def posting_detail(request, pk: int):
     """/jobs/<id>/: a posting with its employer. Closed and filled postings still open (links live on), but
-    take no applications; drafts and postings in review are not public."""
+    take no applications; drafts and postings in review are not public. The same page for everyone but
+    its personal part (jobs/includes/posting_apply.html): the visitor's match, application or apply form."""
     posting = get_object_or_404(public_postings(), pk=pk)
-    application = None
-    if request.user.is_authenticated:
-        application = Application.objects.filter(posting=posting, graduate=request.user).first()
-    taking_applications = is_taking_applications(posting)
-    your_match = None
-    if taking_applications and is_graduate(request.user):
-        your_match = match_for(request.user, posting)
-    return render(
+    response = render(
         request,
         "jobs/posting.html",
         {
             "posting": posting,
             "merchant": posting.merchant,
-            "taking_applications": taking_applications,
-            "application": application,
-            "your_match": your_match,
-            "can_apply": is_graduate(request.user),
+            "taking_applications": is_taking_applications(posting),
             "json_ld": posting_json_ld(posting=posting, request=request),
         },
     )
+    return mark_public(response)
+
+
+def posting_for_visitor(request, posting_id: int, *, taking_applications: bool) -> dict:
+    """What a posting's page shows this visitor alone: their application, their match (a graduate's,
+    while the posting takes applications), and whether they may apply."""
+    user = request.user
+    if not user.is_authenticated:
+        return {"application": None, "match": None, "can_apply": False}
+    application = Application.objects.filter(posting_id=posting_id, graduate=user).first()
+    graduate = is_graduate(user)
+    # Matching reads the posting's requirements itself: it needs only the id.
+    match = match_for(user, JobPosting(pk=posting_id)) if graduate and taking_applications else None
+    return {"application": application, "match": match, "can_apply": graduate}
 
 
 @login_required

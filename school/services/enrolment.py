@@ -18,7 +18,7 @@ from baijia.rows import Columns, column, table
 from school import notifications
 from school.errors import EnrolmentError
 from school.models import Cohort, Course, Enrollment, EnrollmentEvent, StudentProfile
-from school.signals import announce_cohort_change, announce_enrolment
+from school.signals import announce_cohort_change, announce_enrolment, announce_seats_change
 
 Status = Enrollment.Status
 
@@ -37,7 +37,7 @@ def _take_seat(cohort: Cohort) -> bool:
         cursor.execute(_TAKE_SEAT_SQL, [Cohort.Status.OPEN, Cohort.Status.FULL, cohort.pk])
         taken = cursor.rowcount
     if taken:
-        announce_cohort_change(cohort.pk)
+        announce_seats_change(cohort)
     return bool(taken)
 
 
@@ -65,7 +65,7 @@ def _free_seat(cohort: Cohort) -> None:
     Cohort.objects.filter(pk=cohort.pk, status=Cohort.Status.FULL, seats_taken__lt=F("capacity")).update(
         status=Cohort.Status.OPEN
     )
-    announce_cohort_change(cohort.pk)
+    announce_seats_change(cohort)
 
 
 def _change(enrollment: Enrollment, to_status: str, *, actor, note: str = "", **fields) -> Enrollment:
