@@ -13,7 +13,7 @@ CATALOGUE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 NOT_SOURCE = {".git", ".venv", "node_modules", "test-artifacts", "var", "media", "staticfiles", "locale"}
 # Chinese on purpose, in every language: the certificate is a Chinese document (the PDF), and the
 # brand mark is one decorative character hidden from screen readers.
-CHINESE_ON_PURPOSE = {"templates/school/certificate_document.html": None, "templates/includes/site_header.html": "百"}
+CHINESE_ON_PURPOSE = {"templates/school/certificate_document.html": None, "templates/includes/site_brand.html": "百"}
 CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]+")
 TRANSLATED_OR_COMMENT = re.compile(
     r"{%\s*(?:translate|trans)\s.*?%}|{%\s*blocktrans(?:late)?\b.*?{%\s*endblocktrans(?:late)?\s*%}"

@@ -13,13 +13,16 @@ def test_the_load_benchmark_signs_in_enrols_and_applies_without_errors(run_bench
     result = run_bench(
         "load",
         *("--seconds", "4", "--users", "3", "--students", "12", "--scale", "1"),
-        # Every visit starts signed out and only enrols or applies, so each kind of write happens.
-        *("--think", "0.2", "--returning", "0", "--mix", "enrol=1,apply=1"),
+        # Short visits, half of them by people still signed in from last week (a remembered session), who
+        # read pages first; the others sign in through the form when they first enrol or apply.
+        *("--think", "0.2", "--visit", "4", "--returning", "0.5", "--mix", "enrol=2,apply=2,course=1,jobs=1"),
     )
 
     assert result["database"] == "sqlite"
     assert result["errors"] == 0, result["error_samples"]
-    assert {"sign_in_page", "sign_in", "enrol_page", "enrol", "posting", "apply"} <= set(result["pages"])
+    assert {"sign_in_page", "sign_in", "enrol_page", "enrol", "posting", "apply", "course", "jobs"} <= set(
+        result["pages"]
+    )
     assert result["outcomes"].get("enrolled or waitlisted", 0) + result["outcomes"].get("enrolment refused", 0) > 0
     assert result["outcomes"].get("applied", 0) > 0
     # The writes the users saw are in the database, and nothing broke an invariant.
