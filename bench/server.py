@@ -228,8 +228,9 @@ def get(port: int, path: str, headers: dict | None = None) -> tuple[int, str]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and its children that are still running, e.g. gunicorn's
-    master and workers; 0 where /proc is not available."""
+    """CPU time (user + system) of a process and its children, running or ended, e.g. gunicorn's master
+    and workers (a worker that gunicorn replaced after max_requests counts too); 0 where /proc is not
+    available."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     for entry in Path("/proc").glob("[0-9]*/stat"):
@@ -237,8 +238,11 @@ def cpu_seconds(pid: int) -> float:
             fields = entry.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        # After the command name: state, ppid, … utime and stime are the 12th and 13th fields.
-        if int(entry.parent.name) == pid or int(fields[1]) == pid:
+        # After the command name: state, ppid, … utime, stime, and the ended children's cutime and cstime
+        # are the 12th to 15th fields.
+        if int(entry.parent.name) == pid:
+            total += sum(int(value) for value in fields[11:15])
+        elif int(fields[1]) == pid:
             total += int(fields[11]) + int(fields[12])
     return total / ticks
 
