@@ -191,9 +191,10 @@ def test_a_seat_taken_in_another_course_keeps_this_page_and_the_catalogue(
 
     assert client.get(url_of(course_page))["X-Page-Cache"] == "hit"
     assert client.get(index_url)["X-Page-Cache"] == "hit"
-    assert client.get(url_of(catalogue.program_pages[other.course.program_id].get_children().get()))[
-        "X-Page-Cache"
-    ] == "miss"
+    assert (
+        client.get(url_of(catalogue.program_pages[other.course.program_id].get_children().get()))["X-Page-Cache"]
+        == "miss"
+    )
 
 
 def test_every_public_page_is_the_same_for_everyone_but_its_personal_parts(client):
@@ -201,6 +202,7 @@ def test_every_public_page_is_the_same_for_everyone_but_its_personal_parts(clien
     student sees is the page an anonymous visitor sees. A page with a form of its own (a CSRF token) is
     never stored from anyone's visit."""
     from django.core.cache import cache
+
     from wagtail.models import Page
 
     from cms.cache import _PERSONAL
