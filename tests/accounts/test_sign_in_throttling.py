@@ -13,6 +13,8 @@ pytestmark = pytest.mark.django_db
 
 SIGN_IN = reverse("accounts:sign_in")
 TOKEN = reverse("api:token")
+ADMIN_SIGN_IN = reverse("wagtailadmin_login")
+SIGN_UP = reverse("accounts:sign_up")
 
 
 def fail(client, url, account, times=5):
@@ -20,6 +22,7 @@ def fail(client, url, account, times=5):
     for attempt in range(1, times + 1):
         response = client.post(url, {"username": account, "password": "wrong"})
         assert response.status_code == (429 if attempt == 5 else 400 if url == TOKEN else 200)
+    return response
 
 
 def test_after_five_failures_even_the_right_password_waits_with_a_clear_message(client, password):
@@ -75,6 +78,33 @@ def test_the_api_token_is_throttled_too_with_a_json_refusal(client, password):
     assert response.json()["code"] == "locked_out"
     assert "15 分钟" in response.json()["detail"]
     assert "token" not in response.json()
+
+
+def test_a_lockout_at_the_admin_sign_in_answers_with_the_admin_sign_in_page(client, password):
+    staff = StaffFactory(phone="13700003333")
+
+    locked = fail(client, ADMIN_SIGN_IN, "137 0000 3333")
+    response = client.post(ADMIN_SIGN_IN, {"username": "13700003333", "password": password, "next": "/admin/pages/"})
+
+    for answer in (locked, response):
+        assert answer.status_code == 429
+        assert answer["Retry-After"] == "900"
+        html = answer.content.decode()
+        # Wagtail's own sign-in page, in the page's language, saying why and for how long, not "wrong
+        # password" (the right one was just refused) and not the public site's form.
+        assert "登录Wagtail" in html and 'class="login-form"' in html
+        assert f'href="{SIGN_UP}"' not in html
+        assert "该账号登录失败次数过多，请等待 15 分钟后再试，或重设密码。" in html
+        assert "密码不匹配" not in html
+    assert 'value="/admin/pages/"' in response.content.decode()  # where the person was going, kept
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("wagtailadmin_home")).status_code == 302
+
+    # The same account and address are locked out of the site's form too, which answers as before.
+    site = client.post(SIGN_IN, {"username": staff.phone, "password": password})
+    assert site.status_code == 429
+    assert f'href="{SIGN_UP}"' in site.content.decode() and "登录Wagtail" not in site.content.decode()
+    assert "该账号登录失败次数过多，请等待 15 分钟后再试，或重设密码。" in site.content.decode()
 
 
 def test_staff_lift_a_lockout_in_the_admin(client, password):
