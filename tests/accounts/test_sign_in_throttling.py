@@ -1,12 +1,17 @@
 """Sign-in throttling (django-axes, accounts/lockout.py): five failures for one account from one address
 lock that pair out for 15 minutes, on the site's form, the API's token and the admin alike."""
 
+import datetime
+
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
+from accounts.tasks import forget_old_sign_ins
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +127,24 @@ def test_staff_lift_a_lockout_in_the_admin(client, password):
     response = client.post(SIGN_IN, {"username": "13700001111", "password": password})
     assert response.status_code == 302
     assert not AccessAttempt.objects.exists()
+
+
+def test_sign_ins_and_failures_are_kept_six_months_then_forgotten_by_beat(client, password):
+    user = UserFactory(phone="13700001111")
+    client.post(SIGN_IN, {"username": user.phone, "password": "wrong"})
+    client.post(SIGN_IN, {"username": user.phone, "password": password})
+    assert AccessFailureLog.objects.filter(username=user.phone).count() == 1
+    assert AccessLog.objects.filter(username=user.phone).count() == 1
+    # The same two, recorded just over six months ago.
+    long_ago = timezone.now() - datetime.timedelta(days=181)
+    for records in (AccessFailureLog, AccessLog):
+        old = records.objects.get()
+        old.pk = None
+        old.save()
+        records.objects.filter(pk=old.pk).update(attempt_time=long_ago)
+
+    assert forget_old_sign_ins() == 2
+    assert forget_old_sign_ins() == 0
+
+    assert AccessLog.objects.count() == AccessFailureLog.objects.count() == 1
+    assert any(entry["task"] == forget_old_sign_ins.name for entry in settings.CELERY_BEAT_SCHEDULE.values())
