@@ -10,6 +10,8 @@ import math
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import ngettext
 
 from accounts.phone import looks_like_email, normalize_mobile
@@ -41,11 +43,14 @@ def lockout_message() -> str:
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """429 with Retry-After: the API answers {"detail", "code"} like its other refusals; pages show the
-    sign-in form again with the message. Every further failure during the wait starts it again."""
+    """429 with Retry-After: the API answers {"detail", "code"} like its other refusals; the admin shows
+    Wagtail's sign-in page again and the site its own, each with the message. Every further failure
+    during the wait starts it again."""
     message = lockout_message()
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+    elif request.path == reverse("wagtailadmin_login"):
+        response = _admin_sign_in_again(request, original_response, message)
     else:
         from accounts.forms import SignInForm
 
@@ -55,3 +60,14 @@ def lockout_response(request, original_response=None, credentials=None):
         )
     response["Retry-After"] = str(wait_seconds())
     return response
+
+
+def _admin_sign_in_again(request, original_response, message):
+    """Wagtail's own sign-in page as it answered the refused attempt (its form, the account typed, the
+    next address), with the lockout as its only error instead of "wrong password": a locked-out
+    password may well have been right."""
+    context = dict(original_response.context_data)
+    form = context["form"]
+    form.errors.clear()
+    form.add_error(None, message)
+    return TemplateResponse(request, original_response.template_name, context, status=429).render()

@@ -14,7 +14,7 @@ What erasure keeps, and why (the sections' `erase` functions do it):
 - enrolments, placements, follow-ups and outcome rows stay, tied to that empty account, as anonymous
   statistics: the outcome measures the school reports (and has reported) are counted from them;
 - everything else (profiles, ID card, emergency contact, attendance, scores, messages, job profile,
-  consents, applications that led nowhere, alerts, invitations, uploaded files) is deleted.
+  consents, applications that led nowhere, alerts, invitations, sign-in records, uploaded files) is deleted.
 """
 
 import datetime
@@ -287,6 +287,40 @@ def _export_account(user: User) -> dict[str, list[dict]]:
             for r in DeletionRequest.objects.filter(user=user)
         ],
         "personal_data_log": [row(e, ["action", "created_at"]) for e in PersonalDataEvent.objects.filter(subject=user)],
+        **_export_sign_ins(user),
+    }
+
+
+def _sign_in_keys(user: User) -> set[str]:
+    """The account names sign-in records are kept under: the phone or e-mail as typed, normalised
+    (accounts.lockout.account_key), and the phone for successful sign-ins (axes keeps get_username())."""
+    return {key for key in (user.phone, user.email, user.email.lower()) if key}
+
+
+def _export_sign_ins(user: User) -> dict[str, list[dict]]:
+    """Each sign-in and each failed attempt (django-axes keeps them SIGN_IN_LOG_DAYS), newest first, and
+    the failures now counting towards a lockout."""
+    keys = _sign_in_keys(user)
+
+    def sign_in(record, *, failed: bool) -> dict:
+        return row(
+            record,
+            ["ip_address", "user_agent"],
+            time=record.attempt_time,
+            failed=failed,
+            path=record.path_info,
+            signed_out_at=getattr(record, "logout_time", None),
+        )
+
+    records = [(r, False) for r in AccessLog.objects.filter(username__in=keys)]
+    records += [(r, True) for r in AccessFailureLog.objects.filter(username__in=keys)]
+    records.sort(key=lambda pair: pair[0].attempt_time, reverse=True)
+    return {
+        "sign_ins": [sign_in(record, failed=failed) for record, failed in records],
+        "sign_in_lockout_counts": [
+            row(a, ["ip_address", "user_agent", "failures_since_start"], last_attempt=a.attempt_time)
+            for a in AccessAttempt.objects.filter(username__in=keys)
+        ],
     }
 
 
@@ -298,10 +332,8 @@ def _erase_account(*, user: User, actor: User) -> None:
         label=str(user.pk)
     )
     Token.objects.filter(user=user).delete()
-    # Sign-in attempts are recorded under the phone or e-mail typed (accounts.lockout.account_key).
-    keys = {key for key in (user.phone, user.email, user.email.lower()) if key}
-    for attempts in (AccessAttempt, AccessFailureLog, AccessLog):
-        attempts.objects.filter(username__in=keys).delete()
+    for records in (AccessAttempt, AccessFailureLog, AccessLog):
+        records.objects.filter(username__in=_sign_in_keys(user)).delete()
     profile = UserProfile.objects.filter(user=user).first()
     if profile is not None:
         delete_files_on_commit([profile.avatar])
@@ -324,6 +356,16 @@ def _scrub_others_messages(texts: list[str]) -> None:
         )
 
 
+_SIGN_IN_LABELS = {
+    "time": gettext_lazy("Time"),
+    "failed": gettext_lazy("Failed"),
+    "ip_address": gettext_lazy("Address"),
+    "user_agent": gettext_lazy("Browser"),
+    "path": gettext_lazy("Sign-in page"),
+    "signed_out_at": gettext_lazy("Signed out"),
+    "last_attempt": gettext_lazy("Last attempt"),
+}
+
 ACCOUNT_SECTION = Section(
     name="accounts",
     title=gettext_lazy("Account"),
@@ -333,6 +375,12 @@ ACCOUNT_SECTION = Section(
         Group("notifications", gettext_lazy("Messages"), Notification),
         Group("deletion_requests", gettext_lazy("Deletion requests"), DeletionRequest),
         Group("personal_data_log", gettext_lazy("Who saw or asked for your data"), PersonalDataEvent),
+        Group("sign_ins", gettext_lazy("Sign-ins and failed attempts"), labels=_SIGN_IN_LABELS),
+        Group(
+            "sign_in_lockout_counts",
+            gettext_lazy("Failed sign-ins counting towards a lockout"),
+            labels={**_SIGN_IN_LABELS, "failures_since_start": gettext_lazy("Failed sign-ins")},
+        ),
     ),
     export=_export_account,
     erase=_erase_account,

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -53,3 +55,13 @@ def send_notification_email(notification_id: int) -> bool:
         Notification.objects.filter(pk=notification_id).update(emailed_at=None)
         raise
     return True
+
+
+@shared_task
+def forget_old_sign_ins() -> int:
+    """Delete the sign-ins and failed attempts recorded more than SIGN_IN_LOG_DAYS ago; safe to run twice.
+    The lockout counters (AccessAttempt) axes deletes itself at the next sign-in after their wait."""
+    from axes.models import AccessFailureLog, AccessLog
+
+    cutoff = timezone.now() - datetime.timedelta(days=settings.SIGN_IN_LOG_DAYS)
+    return sum(records.objects.filter(attempt_time__lt=cutoff).delete()[0] for records in (AccessLog, AccessFailureLog))

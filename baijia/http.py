@@ -18,7 +18,8 @@ def mark_public(response, *, depends_on: dict | None = None):
 
 def client_ip(request) -> str | None:
     """The visitor's address behind settings.TRUSTED_PROXY_COUNT proxies (each appends the address it
-    saw to X-Forwarded-For): what the rate limits and sign-in throttling count, like DRF's NUM_PROXIES.
+    saw to X-Forwarded-For): what the rate limits and sign-in throttling count and consent records keep,
+    like DRF's NUM_PROXIES.
     None for a request made in code (a shell, Client.login) that has no address."""
     count = settings.TRUSTED_PROXY_COUNT
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]

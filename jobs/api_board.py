@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from baijia.http import client_ip
 from jobs import services
 from jobs.filters import PostingFilter, category_name
 from jobs.models import Application, GraduateProfile, JobCategory, JobPosting
@@ -248,7 +249,7 @@ class MyProfileView(JobBoardApiMixin, APIView):
         granted = serializer.validated_data.get("shared_with_merchants")
         serializer.save()
         if granted is not None and granted != profile.shared_with_merchants:
-            services.set_consent(user=request.user, granted=granted, ip_address=request.META.get("REMOTE_ADDR"))
+            services.set_consent(user=request.user, granted=granted, ip_address=client_ip(request))
         profile.refresh_from_db()
         return Response(ProfileSerializer(profile, context={"request": request}).data)
 

@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from baijia.http import client_ip
 from jobs import services
 from jobs.forms_graduate import ConsentForm, GraduateProfileForm
 from jobs.models import Application, GraduateProfile, JobAlert
@@ -30,10 +31,6 @@ def graduate_required(view):
         return view(request, *args, **kwargs)
 
     return check
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 @graduate_required

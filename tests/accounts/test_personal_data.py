@@ -32,6 +32,7 @@ from school.models import Attendance, Certificate, Enrollment, Score, StudentPro
 from school.services import certificates as certificate_services
 from school.services import enrolment as enrolment_services
 from tests.factories import (
+    PASSWORD,
     ApplicationFactory,
     AssessmentItemFactory,
     ClassSessionFactory,
@@ -54,6 +55,14 @@ EMERGENCY_PHONE = "13911112222"
 MESSAGE = "我很想要这份育婴师的工作"
 INTRODUCTION = "做事细心，照顾过双胞胎。"
 Action = PersonalDataEvent.Action
+
+
+def sign_in(account: str, password: str, *, at: str, browser: str = "Mozilla/5.0 (Linux; Android 14)"):
+    """A sign-in on the site's form, from the address `at` in the browser `browser`."""
+    response = Client(REMOTE_ADDR=at, HTTP_USER_AGENT=browser).post(
+        reverse("accounts:sign_in"), {"username": account, "password": password}
+    )
+    assert response.status_code == (302 if password == PASSWORD else 200)
 
 
 def full_record(student, staff):
@@ -99,6 +108,9 @@ def full_record(student, staff):
     CandidateInvitation.objects.create(posting=JobPostingFactory(), graduate=student)
     MerchantMemberFactory(user=student)
     refresh_outcomes([student.pk])
+    # A mistyped password on a shared computer (counting towards a lockout there), then a sign-in at home.
+    sign_in(student.phone, "wrong", at="10.0.0.5")
+    sign_in(student.email, PASSWORD, at="10.0.0.6")
     refused = personal_data.request_deletion(user=student, reason="想想而已")
     personal_data.refuse_deletion(request=refused, actor=staff, response="课程仍在进行")
     return {"certificate": certificate, "current": current, "profile": GraduateProfile.objects.get(user=student)}
@@ -142,6 +154,36 @@ def test_the_export_holds_every_kind_of_record_of_the_person_and_nothing_of_anyo
     # The person alice referred and the staff who issued her certificate are not named.
     referred = Enrollment.objects.get(referred_by=alice).student
     assert referred.display_name not in text and staff.display_name not in text
+
+
+def test_the_person_sees_their_sign_ins_and_failed_attempts_and_nobody_elses(client):
+    alice = StudentFactory(email="Alice@Example.com")
+    bob = StudentFactory()
+    sign_in("ALICE@example.com", "wrong", at="203.0.113.5", browser="Alice's old laptop")
+    sign_in(alice.phone, PASSWORD, at="203.0.113.6", browser="Alice's phone")
+    sign_in(bob.phone, "wrong", at="198.51.100.7", browser="Bob's tablet")
+    sign_in(bob.phone, PASSWORD, at="198.51.100.8", browser="Bob's phone")
+
+    data = personal_data.collect_personal_data(alice)
+
+    newest, oldest = data["accounts"]["sign_ins"]
+    assert (newest["failed"], newest["ip_address"], newest["user_agent"]) == (False, "203.0.113.6", "Alice's phone")
+    assert (oldest["failed"], oldest["ip_address"], oldest["user_agent"]) == (True, "203.0.113.5", "Alice's old laptop")
+    assert newest["path"] == oldest["path"] == reverse("accounts:sign_in")
+    assert newest["time"] >= oldest["time"]
+    # The failure still counts towards a lockout from that laptop (the sign-in was from elsewhere).
+    (counting,) = data["accounts"]["sign_in_lockout_counts"]
+    assert (counting["ip_address"], counting["failures_since_start"]) == ("203.0.113.5", 1)
+    text = json.dumps(data, ensure_ascii=False)
+    for others in ("198.51.100.7", "198.51.100.8", "Bob's tablet", "Bob's phone"):
+        assert others not in text
+
+    client.force_login(alice)
+    download = json.loads(client.get(reverse("accounts:my_data_download")).content)
+    assert [r["user_agent"] for r in download["accounts"]["sign_ins"]][-2:] == ["Alice's phone", "Alice's old laptop"]
+    page = client.get(reverse("accounts:my_data")).content.decode()
+    assert "登录记录（含失败的尝试）" in page and "203.0.113.5" in page and "Alice&#x27;s old laptop" in page
+    assert "198.51.100.7" not in page and "Bob&#x27;s tablet" not in page
 
 
 def test_my_data_page_and_download_in_both_languages_each_logged(client, alice):

@@ -104,6 +104,21 @@ def test_consent_through_the_api_needs_agreement_and_is_logged(client):
     assert not ConsentRecord.objects.first().granted
 
 
+def test_consent_through_the_api_behind_the_proxy_records_the_graduates_address(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.force_login(StudentFactory())
+
+    client.patch(
+        "/api/v1/jobs/my/profile/",
+        {"shared_with_merchants": True, "agree": True},
+        content_type=JSON,
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+
+    assert ConsentRecord.objects.get().ip_address == "203.0.113.9"
+
+
 def test_a_graduate_applies_lists_and_withdraws_through_the_api(client):
     graduate = StudentFactory()
     posting = JobPostingFactory(title="育婴师")

@@ -217,6 +217,23 @@ def test_consent_needs_the_box_ticked_and_is_logged_with_the_wording_and_ip(clie
     assert not latest.granted and latest.ip_address == "203.0.113.8"
 
 
+def test_behind_the_proxy_the_consent_records_the_graduates_address_not_the_proxys(client, settings):
+    # nginx (10.0.0.2) appends the address it saw; whatever the phone sent before it is not believed.
+    settings.TRUSTED_PROXY_COUNT = 1
+    graduate = StudentFactory()
+    client.force_login(graduate)
+
+    client.post(
+        "/en/jobs/profile/consent/",
+        {"granted": "1", "agree": "on"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="192.0.2.66, 203.0.113.9",
+    )
+
+    record = ConsentRecord.objects.get(profile__user=graduate)
+    assert record.granted and record.ip_address == "203.0.113.9"
+
+
 def test_withdrawing_consent_hides_the_profile_from_merchants_at_once(client, shared_profile):
     recruiter = MerchantMemberFactory().user
     client.force_login(shared_profile.user)
