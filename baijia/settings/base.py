@@ -401,6 +401,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "baijia.schema.document_error_responses",
+        "baijia.schema.document_delayed_work",
     ],
     # One name per choice set that several serializers share.
     "ENUM_NAME_OVERRIDES": {
