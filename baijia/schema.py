@@ -63,3 +63,24 @@ def document_error_responses(result, generator, request, public):
                 responses.setdefault("400", _json(invalid, "The input is not valid."))
     _local_times(schemas)
     return result
+
+
+def document_delayed_work(result, generator, request, public):
+    """drf-spectacular postprocessing hook: a write's success may carry X-Tasks-Delayed (outbox.delays)."""
+    from outbox.delays import HEADER
+
+    header = {
+        HEADER: {
+            "description": "Present when follow-up work of this request (e-mails, notifications) waits for the "
+            "task service, which is not answering: the change itself is saved, and the work is done once the "
+            "service is back. The value is how many tasks wait.",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    }
+    for operations in result["paths"].values():
+        for method, operation in operations.items():
+            if method in ("post", "put", "patch", "delete"):
+                for status, response in operation["responses"].items():
+                    if status.startswith("2"):
+                        response.setdefault("headers", {}).update(header)
+    return result

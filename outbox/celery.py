@@ -48,6 +48,7 @@ class OutboxTask(DjangoTask):
         return self._hold(args, kwargs, options, "the broker failed moments ago")
 
     def _hold(self, args, kwargs, options, error) -> None:
+        from outbox.delays import note_held
         from outbox.models import UnsentTask
 
         UnsentTask.objects.create(
@@ -58,4 +59,5 @@ class OutboxTask(DjangoTask):
             last_error=str(error)[:500],
         )
         logger.warning("Broker unavailable (%s): %s kept in the outbox", error, self.name)
+        note_held(self)  # the person who asked is told their follow-up waits (outbox.delays)
         return None

@@ -8,7 +8,8 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+# Its page and the API say when it waits for the broker (waiting_for_task_service): no general notice.
+@shared_task(acks_late=True, reject_on_worker_lost=True, tells_its_own_delay=True)
 def issue_cohort_certificates(batch_id: int) -> dict:
     """Issue a class's certificates. If the worker dies half-way the broker hands the task out again,
     and the service finishes what is pending without a second certificate or a gap in numbering."""

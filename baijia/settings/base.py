@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last: turns a sign-in refused for too many failures into the lockout answer (accounts.lockout).
     "axes.middleware.AxesMiddleware",
+    # After messages (it adds one): tells the person when the follow-up of their request waits for the
+    # broker (outbox.delays). It only adds a message or a header, so axes above still works as if last.
+    "outbox.delays.DelayedWorkMiddleware",
 ]
 
 ROOT_URLCONF = "baijia.urls"
@@ -404,6 +407,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "baijia.schema.document_error_responses",
+        "baijia.schema.document_delayed_work",
     ],
     # One name per choice set that several serializers share.
     "ENUM_NAME_OVERRIDES": {

@@ -16,6 +16,15 @@ def test_the_openapi_schema_describes_the_api(client):
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 
 
+def test_the_schema_documents_the_header_that_says_follow_up_work_waits(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    enrolling = schema["paths"]["/api/v1/enrolments/"]["post"]["responses"]
+    assert "X-Tasks-Delayed" in enrolling["201"]["headers"]
+    assert "headers" not in enrolling["400"]
+    assert "headers" not in schema["paths"]["/api/v1/me/"]["get"]["responses"]["200"]
+
+
 def test_the_api_docs_page_loads_its_assets_from_this_site(client):
     page = client.get("/api/v1/docs/").content.decode()
 

@@ -84,6 +84,7 @@ def test_issuing_while_the_task_service_is_down_tells_the_instructor_and_runs_on
     page = response.content.decode()
     assert "后台任务服务暂时无响应。发证已排队，服务恢复后会自动开始" in page  # the message after the click
     assert "正在等待后台任务服务恢复" in page  # and in the progress box, until it moves
+    assert "后续处理会稍晚一些" not in page  # its own notice says so: not the general one as well
     batch = CertificateBatch.objects.get()
     api = client.get(reverse("api:certificate-batch", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE="en").json()
     assert (api["status"], api["delayed"]) == ("queued", True)
