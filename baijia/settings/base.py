@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Last: turns a sign-in refused for too many failures into the lockout answer (accounts.lockout).
+    # Turns a sign-in refused for too many failures into the lockout answer (accounts.lockout).
     "axes.middleware.AxesMiddleware",
     # After messages (it adds one): tells the person when the follow-up of their request waits for the
     # broker (outbox.delays). It only adds a message or a header, so axes above still works as if last.
