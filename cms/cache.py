@@ -10,7 +10,7 @@ are served from the cache too.
 Two middlewares serve it: PublicPageCacheMiddleware, early, for requests without a session or message
 cookie (it skips sessions, auth and templates altogether), and MemberPageCacheMiddleware, after
 authentication, for the rest. Everything a page shows outside its personal parts must be the same for
-every visitor: a copy with a CSRF token outside them is never stored (tests/cms/test_page_cache.py
+every visitor: a copy with a CSRF token is never stored (tests/cms/test_page_cache.py
 renders each kind of public page both ways and compares them).
 
 Seats change with every enrolment: a page that shows a course's seats records the course's seat
@@ -192,11 +192,12 @@ def _serve(stored, content: str | bytes) -> HttpResponse:
 
 
 def _store(key: str, response, content: str) -> bool:
-    """Keep the shared copy of a public page: never one that holds a CSRF token outside its personal parts
-    (a form of one visitor's session), nor one no page marked public."""
+    """Keep the shared copy of a public page (its personal parts as an anonymous visitor sees them): never
+    one that holds a CSRF token anywhere, a form tied to one visitor's session, nor one no page marked
+    public."""
     if not (getattr(response, _PUBLIC, False) and response.status_code == 200):
         return False
-    if CSRF_FIELD in _PERSONAL.sub("", content):
+    if CSRF_FIELD in content:
         return False
     headers = [(name, value) for name, value in response.items() if name.lower() in {"content-language", "vary"}]
     depends_on = getattr(response, DEPENDS_ON, None) or {}
