@@ -17,21 +17,25 @@ from accounts.roles import Role
 from baijia.rows import Columns, column, table
 
 
-def _member_of_sql(user_id: str) -> str:
-    """EXISTS (the user whose id is the SQL expression `user_id` is in the group named %s)."""
+def _roles_sql(user_id: str) -> str:
+    """The roles of the user whose id is the SQL expression `user_id`, as one number: bit i set when the
+    user is in the group named by the i-th %s (Role.values, in order). One subquery, not one EXISTS per
+    role: PostgreSQL planned four of them in 0.36 ms, longer than it took to run the whole query."""
     field = get_user_model()._meta.get_field("groups")
     quote = connection.ops.quote_name
     membership = field.remote_field.through
+    bits = " ".join(f"WHEN %s THEN {1 << number}" for number in range(len(Role.values)))
     return (
-        f"EXISTS (SELECT 1 FROM {table(membership)} m INNER JOIN {table(Group)} g "  # noqa: S608 - names from _meta
+        f"(SELECT SUM(CASE g.{column(Group, 'name')} {bits} ELSE 0 END) "  # noqa: S608 - names from _meta
+        f"FROM {table(membership)} m INNER JOIN {table(Group)} g "
         f"ON g.{quote(Group._meta.pk.column)} = m.{quote(field.m2m_reverse_name())} "
-        f"WHERE m.{quote(field.m2m_column_name())} = {user_id} AND g.{column(Group, 'name')} = %s)"
+        f"WHERE m.{quote(field.m2m_column_name())} = {user_id})"
     )
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
     """`Authorization: Token <key>`, as DRF's, in one query: the token, its user (and `user_related`, e.g.
-    a profile an endpoint always reads) and whether the user belongs to each role's group. Refusals
+    a profile an endpoint always reads) and the role groups the user belongs to. Refusals
     (unknown token, inactive user) are DRF's own, in its words."""
 
     # Reverse one-to-one relations of the user (e.g. "student_profile") to read along with it; a user
@@ -57,10 +61,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
             )
             relations.append(relation)
             parts.append(Columns(relation.related_model, alias))
-        member_of = _member_of_sql(f"t.{column(Token, 'user')}")
+        roles = _roles_sql(f"t.{column(Token, 'user')}")
         sql = (
             f"SELECT {', '.join(part.sql() for part in parts)}, "  # noqa: S608 - names from _meta
-            f"{', '.join([member_of] * len(Role.values))} "
+            f"{roles} "
             f"FROM {table(Token)} t INNER JOIN {table(User)} u "
             f"ON u.{quote(User._meta.pk.column)} = t.{column(Token, 'user')} "
             f"{' '.join(joins)} WHERE t.{column(Token, 'key')} = %s"
@@ -76,7 +80,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
                 if related is not None:
                     relation.field.set_cached_value(related, user)
             # What User.roles (a cached_property) would read from the groups: the role groups the user is in.
-            user.__dict__["roles"] = {role for role, member in zip(Role.values, row[at:], strict=True) if member}
+            bits = int(row[at] or 0)
+            user.__dict__["roles"] = {role for number, role in enumerate(Role.values) if bits & (1 << number)}
             token.user = user
             return token
 
