@@ -375,15 +375,17 @@ def _remembered_sessions(users) -> list[str]:
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.module_loading import import_string
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
+    # The backend a sign-in records: the first that can load a user back from a session (django-axes's,
+    # first in the list, only counts failures).
+    backend = next(path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user"))
     keys = []
     for user in users:
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        # The backend that signs people in (the first one, django-axes's, only counts failures and
-        # cannot load a user back from a session).
-        session[BACKEND_SESSION_KEY] = "accounts.backends.PhoneOrEmailBackend"
+        session[BACKEND_SESSION_KEY] = backend
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         keys.append(session.session_key)

@@ -39,7 +39,6 @@ VERSION_KEY = "public-pages:version"
 TIMEOUT = 60 * 60
 # Part of every page's key: copies stored by an older release (another shape) are never read.
 FORMAT = 2
-_PUBLIC = PUBLIC_PAGE
 # The seats of every course: what the home page's "next classes" depend on.
 EVERY_COURSE = "all"
 
@@ -68,7 +67,7 @@ def _seats_key(course) -> str:
     return f"public-pages:seats:{course}"
 
 
-def seats_changed(*, course_id: int, **kwargs) -> None:
+def invalidate_seats(*, course_id: int, **kwargs) -> None:
     """A class of this course took or freed a seat: its course page and the home page show it."""
     version = uuid.uuid4().hex
     cache.set_many({_seats_key(course_id): version, _seats_key(EVERY_COURSE): version}, None)
@@ -84,10 +83,6 @@ def seat_versions(courses) -> dict[str, str | None]:
 
 def current_version() -> str:
     """The version of the public pages: it changes whenever what they show changes (not seats)."""
-    return _version()
-
-
-def _version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
@@ -168,7 +163,7 @@ def _cache_key(request, *, with_cookies: bool = False) -> str | None:
         return None
     # Hashed: a typed search (spaces, Chinese) is not a valid key for every cache backend.
     address = hashlib.sha256(f"{request.get_host()}:{path}?{query}".encode()).hexdigest()
-    return f"public-page:{FORMAT}:{_version()}:{address}"
+    return f"public-page:{FORMAT}:{current_version()}:{address}"
 
 
 def _fresh(key: str):
@@ -191,12 +186,17 @@ def _serve(stored, content: str | bytes) -> HttpResponse:
     return response
 
 
-def _store(key: str, response, content: str) -> bool:
-    """Keep the shared copy of a public page (its personal parts as an anonymous visitor sees them): never
-    one that holds a CSRF token anywhere, a form tied to one visitor's session, nor one no page marked
-    public."""
-    if not (getattr(response, _PUBLIC, False) and response.status_code == 200):
+def _store(key: str, response, *, parts_as=None) -> bool:
+    """Keep the shared copy of a public page, its personal parts rendered as for `parts_as` (a request
+    of an anonymous visitor; None: as the response has them). Never one that holds a CSRF token
+    anywhere, a form tied to one visitor's session, nor one no page marked public."""
+    if not (getattr(response, PUBLIC_PAGE, False) and response.status_code == 200):
         return False
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    content = response.content.decode(response.charset)
+    if parts_as is not None:
+        content = _render_personal_parts(content, parts_as)
     if CSRF_FIELD in content:
         return False
     headers = [(name, value) for name, value in response.items() if name.lower() in {"content-language", "vary"}]
@@ -204,12 +204,6 @@ def _store(key: str, response, content: str) -> bool:
     cache.set(key, (content, response["Content-Type"], headers, depends_on), TIMEOUT)
     response["X-Page-Cache"] = "miss"
     return True
-
-
-def _rendered(response) -> str:
-    if hasattr(response, "render") and not response.is_rendered:
-        response.render()
-    return response.content.decode(response.charset)
 
 
 class PublicPageCacheMiddleware:
@@ -229,8 +223,8 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         # Stored only when the page set no cookie: a page that set one (a CSRF token for a form) is not
         # the same for everyone.
-        if getattr(response, _PUBLIC, False) and response.status_code == 200 and not response.cookies:
-            _store(key, response, _rendered(response))
+        if not response.cookies:
+            _store(key, response)
         return response
 
 
@@ -254,8 +248,7 @@ class MemberPageCacheMiddleware:
             response = _serve(stored, _render_personal_parts(stored[0], request))
         else:
             response = self.get_response(request)
-            if getattr(response, _PUBLIC, False) and response.status_code == 200:
-                _store(key, response, _render_personal_parts(_rendered(response), _as_anonymous(request)))
+            _store(key, response, parts_as=_as_anonymous(request))
         if request.user.is_authenticated:
             patch_cache_control(response, private=True)  # their name is on it
         return response

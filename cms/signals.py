@@ -4,12 +4,11 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from wagtail.signals import page_published, page_unpublished
 
-from cms.cache import invalidate_public_pages, seats_changed
+from cms.cache import invalidate_public_pages, invalidate_seats
 from jobs.models import JobCategory, JobPosting, Merchant, PostingSkill
 from jobs.signals import postings_changed
 from school.models import Cohort, Course, CourseSkill, Program, Skill, SkillCategory
-from school.signals import cohort_changed
-from school.signals import seats_changed as class_seats_changed
+from school.signals import cohort_changed, seats_changed
 
 
 def connect() -> None:
@@ -38,7 +37,7 @@ def connect() -> None:
     # Class status and seats change by bulk updates in the school's services, which send no post_save. A
     # seat only changes the pages that show its course's seats.
     cohort_changed.connect(invalidate_public_pages, dispatch_uid="cms-cache-classes")
-    class_seats_changed.connect(seats_changed, dispatch_uid="cms-cache-seats")
+    seats_changed.connect(invalidate_seats, dispatch_uid="cms-cache-seats")
     postings_changed.connect(invalidate_public_pages, dispatch_uid="cms-cache-postings")
     m2m_changed.connect(
         invalidate_public_pages, sender=Course.prerequisites.through, dispatch_uid="cms-cache-prerequisites"

@@ -41,13 +41,18 @@ def _take_seat(cohort: Cohort) -> bool:
     return bool(taken)
 
 
+# The fields of the unique (class, student) constraint, read from the model once.
+(_ONCE_PER_CLASS,) = [
+    tuple(c.fields) for c in Enrollment._meta.constraints if c.name == "school_enrollment_once_per_class"
+]
+
+
 def _insert_unless_enrolled(enrollment: Enrollment) -> bool:
     """Insert the new enrolment unless the student already has a row for the class (the unique (class,
     student) constraint), in one statement. True when inserted; `enrollment` then has its id. Like the seat
     UPDATE it sends no pre_save/post_save: other apps hear of seats by cohort_changed, and of the new
     enrolment by enrolment_added."""
-    (once_per_class,) = [c for c in Enrollment._meta.constraints if c.name == "school_enrollment_once_per_class"]
-    return rows.insert(enrollment, unless_conflict_on=tuple(once_per_class.fields))
+    return rows.insert(enrollment, unless_conflict_on=_ONCE_PER_CLASS)
 
 
 def _record(enrollment: Enrollment, from_status: str, to_status: str, *, actor, note: str = "") -> None:
