@@ -172,7 +172,7 @@ class CohortCodeField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
-        cohort = enrolment_services.cohort_to_enrol_in(data.strip())
+        cohort = enrolment_services.cohort_to_enrol_in(data.strip(), student=self.context["request"].user)
         if cohort is None:
             self.fail("does_not_exist", slug_name="code", value=smart_str(data))
         return cohort
@@ -249,7 +249,7 @@ class EnrolmentViewSet(SchoolApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         responses={201: EnrolmentSerializer, 400: RefusalSerializer},
     )
     def create(self, request):
-        given = EnrolRequestSerializer(data=request.data)
+        given = EnrolRequestSerializer(data=request.data, context={"request": request})
         given.is_valid(raise_exception=True)
         cohort = given.validated_data["cohort"]
         if not has_student_profile(request.user):

@@ -9,7 +9,7 @@ not stored: they are the order of `waitlisted_at` (then id), so they have no gap
 import functools
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,7 @@ from school.models import Cohort, Course, Enrollment, EnrollmentEvent, StudentPr
 from school.signals import announce_cohort_change, announce_enrolment, announce_seats_change
 
 Status = Enrollment.Status
+ALREADY_ENROLLED = _("You are already enrolled in this class.")
 
 
 # The hottest statement of enrolment, written out: the seat, and "full" when it was the last seat of
@@ -87,12 +88,21 @@ def _seat_status(cohort: Cohort) -> str:
     return Status.PENDING if cohort.course.requires_approval else Status.ENROLLED
 
 
-def cohorts_to_enrol_in():
+def cohorts_to_enrol_in(*, student=None):
     """Classes as enrol() reads them, in one query: with the course, and whether the course has any
-    prerequisites (most have none, and then checking them costs no query)."""
-    return Cohort.objects.select_related("course").annotate(
+    prerequisites (most have none, and then checking them costs no query). With `student`, also the
+    status of the place they already have in each class (`student_status`, None when they have none), so
+    enrol() refuses a second enrolment before it writes anything."""
+    cohorts = Cohort.objects.select_related("course").annotate(
         has_prerequisites=Exists(Course.prerequisites.through.objects.filter(from_course_id=OuterRef("course_id")))
     )
+    if student is not None:
+        cohorts = cohorts.annotate(
+            student_status=Subquery(
+                Enrollment.objects.filter(cohort_id=OuterRef("pk"), student=student).values("status")[:1]
+            )
+        )
+    return cohorts
 
 
 @functools.cache
@@ -103,7 +113,10 @@ def _cohort_by_code_select() -> tuple[str, object]:
     through = Course.prerequisites.through
     sql = (
         f"SELECT {cohort.sql()}, {course.sql()}, EXISTS (SELECT 1 FROM {table(through)} p "  # noqa: S608
-        f"WHERE p.{column(through, 'from_course')} = c.{column(Cohort, 'course')}) "
+        f"WHERE p.{column(through, 'from_course')} = c.{column(Cohort, 'course')}), "
+        f"(SELECT e.{column(Enrollment, 'status')} FROM {table(Enrollment)} e "
+        f"WHERE e.{column(Enrollment, 'cohort')} = c.{column(Cohort, 'id')} "
+        f"AND e.{column(Enrollment, 'student')} = %s) "
         f"FROM {table(Cohort)} c INNER JOIN {table(Course)} co "
         f"ON co.{column(Course, 'id')} = c.{column(Cohort, 'course')} "
         f"WHERE LOWER(c.{column(Cohort, 'code')}) = LOWER(%s)"
@@ -114,17 +127,18 @@ def _cohort_by_code_select() -> tuple[str, object]:
         found, at = read_cohort(row, 0)
         found.course, at = read_course(row, at)
         found.has_prerequisites = bool(row[at])
+        found.student_status = row[at + 1]
         return found
 
     return sql, read
 
 
-def cohort_to_enrol_in(code: str) -> Cohort | None:
+def cohort_to_enrol_in(code: str, *, student) -> Cohort | None:
     """The class with this code, in any letter case (codes are stored in capitals; the unique index on
-    LOWER(code) finds it), read as cohorts_to_enrol_in() reads classes; None when there is none."""
+    LOWER(code) finds it), read as cohorts_to_enrol_in(student=…) reads classes; None when there is none."""
     sql, read = _cohort_by_code_select()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [code])
+        cursor.execute(sql, [getattr(student, "pk", None), code])
         row = cursor.fetchone()
     return read(row) if row else None
 
@@ -178,7 +192,7 @@ def enrol(*, student, cohort: Cohort, referral_code: str = "", actor=None, by_st
     The enrolment comes back with its `position` on the waiting list (None unless waiting). A class read
     by cohorts_to_enrol_in() needs no further query before the seat is taken."""
     if not Cohort.course.is_cached(cohort):
-        cohort = cohorts_to_enrol_in().get(pk=cohort.pk)
+        cohort = cohorts_to_enrol_in(student=student).get(pk=cohort.pk)
     today = timezone.localdate()
     accepting = [Cohort.Status.OPEN, Cohort.Status.FULL]
     if by_staff:
@@ -199,6 +213,11 @@ def enrol(*, student, cohort: Cohort, referral_code: str = "", actor=None, by_st
             code="prerequisites",
         )
     referred_by = referrer_for(referral_code, student=student)
+    # Refused before anything is written where the class was read with the student's place: a refusal
+    # after a write rolls back, and on PostgreSQL a rollback also drops the connection's prepared
+    # statements (psycopg). A place taken meanwhile is still found by the insert below.
+    if getattr(cohort, "student_status", None) in Enrollment.ACTIVE:
+        raise EnrolmentError(ALREADY_ENROLLED, code="duplicate")
     if _take_seat(cohort):
         status = Status.ENROLLED if by_staff else _seat_status(cohort)  # staff placing is the approval
         waitlisted_at = None
@@ -216,7 +235,7 @@ def enrol(*, student, cohort: Cohort, referral_code: str = "", actor=None, by_st
     else:
         enrollment = Enrollment.objects.select_for_update().get(student=student, cohort=cohort)
         if enrollment.is_active:
-            raise EnrolmentError(_("You are already enrolled in this class."), code="duplicate")
+            raise EnrolmentError(ALREADY_ENROLLED, code="duplicate")
         enrollment.cohort = cohort  # with its course, already read
         _change(enrollment, status, actor=actor or student, waitlisted_at=waitlisted_at, referred_by=referred_by)
     # Counted once, inside the transaction: for the notification and for the caller (e.g. the API's answer).

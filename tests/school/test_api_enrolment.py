@@ -131,6 +131,28 @@ def test_refusals_are_in_chinese_by_default_and_in_english_when_asked(client):
     assert Enrollment.objects.filter(student=student).count() == 1
 
 
+@pytest.mark.parametrize("place", [Enrollment.Status.ENROLLED, Enrollment.Status.WAITLISTED])
+def test_a_second_enrolment_is_refused_before_anything_is_written(client, place):
+    """The class is read with the student's place in it, so the refusal comes before any write: there is
+    nothing to roll back (on PostgreSQL a rollback also drops the connection's prepared statements)."""
+    cohort = CohortFactory(capacity=1)
+    student = a_student()
+    if place == Enrollment.Status.WAITLISTED:
+        enrolment_services.enrol(student=a_student(), cohort=cohort)
+    enrolment_services.enrol(student=student, cohort=cohort)
+    signed_in(client, student)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = enrol(client, cohort.code, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400 and response.json()["code"] == "duplicate"
+    statements = [query["sql"].split(None, 1)[0].upper() for query in queries.captured_queries]
+    assert not {"UPDATE", "INSERT", "DELETE"} & set(statements), statements
+    cohort.refresh_from_db()
+    assert cohort.seats_taken == 1
+    assert Enrollment.objects.get(student=student).status == place
+
+
 def test_a_class_that_is_not_open_or_outside_its_window_refuses(client):
     planned = CohortFactory(status=Cohort.Status.PLANNED)
     later = CohortFactory(enrolment_opens=days_from_today(5))

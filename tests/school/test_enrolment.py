@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import connection
+from django.utils import timezone
 
 import pytest
 
@@ -13,6 +14,7 @@ from school.services import enrolment as service
 from tests.factories import (
     CohortFactory,
     CourseFactory,
+    EnrollmentFactory,
     StaffFactory,
     StudentFactory,
     StudentProfileFactory,
@@ -234,16 +236,22 @@ def test_each_waiting_student_knows_their_place_in_one_query(django_assert_num_q
 
 
 @pytest.mark.parametrize("with_prerequisite", [False, True])
-def test_a_class_read_by_its_code_is_the_class_the_orm_reads(with_prerequisite):
+@pytest.mark.parametrize("place", [None, Status.WAITLISTED, Status.WITHDRAWN])
+def test_a_class_read_by_its_code_is_the_class_the_orm_reads(with_prerequisite, place):
     """cohort_to_enrol_in() writes its query by hand (it runs on every enrolment request): every value,
-    dates, times, the weekdays' JSON and the course's fee included, must come back as the ORM gives it."""
+    dates, times, the weekdays' JSON and the course's fee included, must come back as the ORM gives it,
+    and so must the status of the place the student already has in the class."""
     course = CourseFactory()
     if with_prerequisite:
         course.prerequisites.add(CourseFactory())
-    cohort = CohortFactory(course=course, weekdays=[2, 4])
+    cohort, student = CohortFactory(course=course, weekdays=[2, 4]), StudentFactory()
+    if place:
+        waitlisted_at = timezone.now() if place == Status.WAITLISTED else None
+        EnrollmentFactory(cohort=cohort, student=student, status=place, waitlisted_at=waitlisted_at)
+    EnrollmentFactory(cohort=cohort, status=Status.ENROLLED)  # another student's place is not theirs
 
-    found = service.cohort_to_enrol_in(cohort.code.lower())
-    expected = service.cohorts_to_enrol_in().get(pk=cohort.pk)
+    found = service.cohort_to_enrol_in(cohort.code.lower(), student=student)
+    expected = service.cohorts_to_enrol_in(student=student).get(pk=cohort.pk)
 
     def values(instance):
         return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
@@ -251,4 +259,5 @@ def test_a_class_read_by_its_code_is_the_class_the_orm_reads(with_prerequisite):
     assert values(found) == values(expected)
     assert values(found.course) == values(expected.course)
     assert found.has_prerequisites is expected.has_prerequisites is with_prerequisite
-    assert service.cohort_to_enrol_in("NO-SUCH-CLASS") is None
+    assert found.student_status == expected.student_status == place
+    assert service.cohort_to_enrol_in("NO-SUCH-CLASS", student=student) is None
