@@ -12,13 +12,15 @@ from baijia import rows
 def notify(*, recipient, subject, body, link: str | Callable[[], str] = "", **params) -> Notification:
     """`subject` and `body` are lazily translated texts with %(name)s placeholders; each param is a
     value or a callable giving one, evaluated in the recipient's language (so is `link`, which then
-    points at the page in their language)."""
+    points at the page in their language), and only when the subject or the body uses it: one set of
+    params serves every message of a kind, and reading some (dates, a course's title) has a cost."""
     from accounts.tasks import send_notification_email
 
     with translation.override(recipient.language):
-        values = {name: _evaluate(value) for name, value in params.items()}
+        subject, body = str(subject), str(body)
+        values = {name: _evaluate(value) for name, value in params.items() if f"%({name})" in subject + body}
         notification = Notification(
-            recipient=recipient, subject=str(subject) % values, body=str(body) % values, link=_evaluate(link)
+            recipient=recipient, subject=subject % values, body=body % values, link=_evaluate(link)
         )
     # One INSERT, not save(): every enrolment, application and hire writes one, and nothing listens to it.
     rows.insert(notification)

@@ -205,6 +205,28 @@ class EnrolmentSerializer(serializers.Serializer):
     )
     created_at = serializers.DateTimeField(read_only=True, label=Enrollment._meta.get_field("created_at").verbose_name)
 
+    def to_representation(self, enrollment):
+        # Written out: every enrolment request answers with one, and DRF's way (the fields copied for each
+        # answer, then each read through its source) cost 0.3 ms of a 3.5 ms request. The fields above
+        # stay for the schema; a test holds the two to the same values.
+        cohort = enrollment.cohort
+        return {
+            "id": enrollment.pk,
+            "cohort": cohort.code,
+            "course_code": cohort.course.code,
+            "course_title": str(cohort.course.display_title),
+            "start_date": _DATE.to_representation(cohort.start_date),
+            "end_date": _DATE.to_representation(cohort.end_date),
+            "status": enrollment.status,
+            "status_label": str(enrollment.get_status_display()),
+            "waitlist_position": enrollment.position,
+            "created_at": _DATE_TIME.to_representation(enrollment.created_at),
+        }
+
+
+# DRF's formats (settings, time zone) for the written-out answer above.
+_DATE, _DATE_TIME = serializers.DateField(), serializers.DateTimeField()
+
 
 @extend_schema_view(
     list=extend_schema(tags=["enrolment"], summary="My enrolments, newest first"),

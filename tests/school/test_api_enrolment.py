@@ -10,10 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 import pytest
+from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Notification
 from accounts.roles import Role
+from school.api_enrolment import EnrolmentSerializer, with_waitlist_positions
 from school.models import Attendance, Cohort, Enrollment, Score
 from school.services import enrolment as enrolment_services
 from tests.factories import (
@@ -340,6 +342,23 @@ def test_my_enrolments_show_waiting_list_positions(client):
     one = client.get(f"/api/v1/enrolments/{waiting.pk}/").json()
 
     assert listed[0]["waitlist_position"] == one["waitlist_position"] == 2
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_written_out_enrolment_answer_is_what_its_declared_fields_give(language):
+    """EnrolmentSerializer writes its answer out for speed; the fields it declares (the schema) must give
+    the same values, dates and times, labels in the caller's language and the waiting-list place."""
+    cohort = CohortFactory(capacity=1)
+    seated = enrolment_services.enrol(student=a_student(), cohort=cohort)
+    waiting = enrolment_services.enrol(student=a_student(), cohort=cohort)
+
+    with translation.override(language):
+        for enrollment in with_waitlist_positions([seated, waiting]):
+            serializer = EnrolmentSerializer(enrollment)
+            by_fields = serializers.Serializer.to_representation(serializer, enrollment)
+            assert serializer.data == by_fields
+            assert list(serializer.data) == list(by_fields)  # the same order of keys
+    assert EnrolmentSerializer(waiting).data["waitlist_position"] == 1
 
 
 def test_listing_my_enrolments_takes_the_same_queries_for_few_or_many(client, django_assert_max_num_queries):
