@@ -143,8 +143,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL then skips parsing and planning it. Planning was half of its CPU per enrolment (1.6 ms
     # of work fell to 0.8, bench enrolment). Off behind PgBouncer in transaction mode, which cannot keep
     # a connection's prepared statements.
+    # (Django turns psycopg's preparing off unless prepare_threshold is given.)
     if env_bool("DB_PREPARED_STATEMENTS", True):
-        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
