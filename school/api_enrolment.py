@@ -27,7 +27,7 @@ from accounts.roles import Role
 from school.api import CohortSerializer
 from school.errors import EnrolmentError
 from school.models import AssessmentItem, Attendance, ClassSession, Cohort, Enrollment
-from school.permissions import cohorts_run_by, has_student_profile, is_staff
+from school.permissions import cohorts_run_by, has_student_profile, is_staff, is_student
 from school.services import assessment as assessment_services
 from school.services import attendance as attendance_services
 from school.services import enrolment as enrolment_services
@@ -136,7 +136,7 @@ class SchoolApiMixin:
 
 class IsStudent(permissions.BasePermission):
     def has_permission(self, request, view):
-        return request.user.is_authenticated and request.user.has_role(Role.STUDENT)
+        return is_student(request.user)
 
 
 class RunsClasses(permissions.BasePermission):

@@ -2,12 +2,17 @@
 
 from django.contrib.auth import get_user_model
 
-from accounts.roles import is_school_staff
+from accounts.roles import Role, is_school_staff
 from school.models import Cohort, StudentProfile
 
 
 def is_staff(user) -> bool:
     return is_school_staff(user)
+
+
+def is_student(user) -> bool:
+    """A student of the school (graduates included): who enrols in classes and applies for jobs."""
+    return user.is_authenticated and user.has_role(Role.STUDENT)
 
 
 def has_student_profile(user) -> bool:

@@ -20,17 +20,14 @@ from wagtail.rich_text import expand_db_html
 
 from django_ratelimit.decorators import ratelimit
 
-from accounts.roles import Role
 from baijia.http import mark_public
 from jobs import alerts, services
-from jobs.models import Application, EmploymentType, JobAlert, JobPosting, PayPeriod
-from jobs.recommendations import match_for
+from jobs.models import EmploymentType, JobAlert, JobPosting, PayPeriod
 from jobs.selectors import filter_postings, is_taking_applications, public_postings
 from jobs.services import JobError
+from school.permissions import is_student
 
 POSTINGS_PER_PAGE = 20
-# "Recommended for you" at the top of the board (jobs/includes/board_recommended.html).
-RECOMMENDED_ON_BOARD = 5
 
 # schema.org employmentType for ours; hourly work is part-time work paid by the hour.
 SCHEMA_EMPLOYMENT_TYPES = {
@@ -52,10 +49,6 @@ class AlertForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-
-
-def is_graduate(user) -> bool:
-    return user.is_authenticated and user.has_role(Role.STUDENT)
 
 
 def board(request):
@@ -164,24 +157,11 @@ def posting_detail(request, pk: int):
     return mark_public(response)
 
 
-def posting_for_visitor(request, posting_id: int, *, taking_applications: bool) -> dict:
-    """What a posting's page shows this visitor alone: their application, their match (a graduate's,
-    while the posting takes applications), and whether they may apply."""
-    user = request.user
-    if not user.is_authenticated:
-        return {"application": None, "match": None, "can_apply": False}
-    application = Application.objects.filter(posting_id=posting_id, graduate=user).first()
-    graduate = is_graduate(user)
-    # Matching reads the posting's requirements itself: it needs only the id.
-    match = match_for(user, JobPosting(pk=posting_id)) if graduate and taking_applications else None
-    return {"application": application, "match": match, "can_apply": graduate}
-
-
 @login_required
 @require_POST
 def apply(request, pk: int):
     posting = get_object_or_404(public_postings(), pk=pk)
-    if not is_graduate(request.user):
+    if not is_student(request.user):
         messages.error(request, _("Only the school's students and graduates can apply for jobs here."))
         return redirect("jobs:posting_detail", pk=posting.pk)
     try:

@@ -16,7 +16,7 @@ from jobs.forms_graduate import ConsentForm, GraduateProfileForm
 from jobs.models import Application, GraduateProfile, JobAlert
 from jobs.selectors import graduate_applications, may_see_profile, valid_certificates
 from jobs.services import CONSENT_WORDING, JobError
-from jobs.views.board import is_graduate
+from school.permissions import is_student
 
 
 def graduate_required(view):
@@ -25,7 +25,7 @@ def graduate_required(view):
     @login_required
     @wraps(view)
     def check(request, *args, **kwargs):
-        if not is_graduate(request.user):
+        if not is_student(request.user):
             messages.error(request, _("The job profile is for the school's students and graduates."))
             return redirect("jobs:board")
         return view(request, *args, **kwargs)

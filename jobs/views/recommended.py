@@ -19,7 +19,7 @@ from jobs.models import GraduateProfile, JobPosting
 from jobs.recommendations import candidates_for, postings_for
 from jobs.selectors import is_taking_applications
 from jobs.services import JobError
-from jobs.views.board import is_graduate
+from school.permissions import is_student
 
 DASHBOARD_POSTINGS = 5
 RECOMMENDED_CANDIDATES = 20
@@ -27,7 +27,7 @@ RECOMMENDED_CANDIDATES = 20
 
 def dashboard_panel(request) -> str:
     """The student dashboard's "Jobs for you" (school.dashboard; registered in JobsConfig.ready())."""
-    if not is_graduate(request.user):
+    if not is_student(request.user):
         return ""
     return render_to_string(
         "jobs/recommend_dashboard.html",
