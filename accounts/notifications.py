@@ -18,7 +18,8 @@ def notify(*, recipient, subject, body, link: str | Callable[[], str] = "", **pa
 
     with translation.override(recipient.language):
         subject, body = str(subject), str(body)
-        values = {name: _evaluate(value) for name, value in params.items() if f"%({name})" in subject + body}
+        said = subject + body
+        values = {name: _evaluate(value) for name, value in params.items() if f"%({name})" in said}
         notification = Notification(
             recipient=recipient, subject=subject % values, body=body % values, link=_evaluate(link)
         )

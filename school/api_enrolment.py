@@ -188,6 +188,10 @@ class EnrolRequestSerializer(serializers.Serializer):
     )
 
 
+# DRF's formats (settings, time zone) for EnrolmentSerializer's written-out answer.
+_DATE, _DATE_TIME = serializers.DateField(), serializers.DateTimeField()
+
+
 # Fields declared, not read from the model: a ModelSerializer builds its fields anew for every response.
 class EnrolmentSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
@@ -222,10 +226,6 @@ class EnrolmentSerializer(serializers.Serializer):
             "waitlist_position": enrollment.position,
             "created_at": _DATE_TIME.to_representation(enrollment.created_at),
         }
-
-
-# DRF's formats (settings, time zone) for the written-out answer above.
-_DATE, _DATE_TIME = serializers.DateField(), serializers.DateTimeField()
 
 
 @extend_schema_view(

@@ -139,11 +139,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: the outcome reports' wide aggregates looked expensive enough to compile on every run,
     # which took 3 s of 5 (bench outcomes); a web app's queries never repay the compile.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # Parameters bound by the server, so psycopg prepares a statement the connection has run 5 times:
-    # PostgreSQL then skips parsing and planning it. Planning was half of its CPU per enrolment (1.6 ms
-    # of work fell to 0.8, bench enrolment). Off behind PgBouncer in transaction mode, which cannot keep
-    # a connection's prepared statements.
-    # (Django turns psycopg's preparing off unless prepare_threshold is given.)
+    # Parameters bound by the server, and psycopg prepares a statement the connection has run 5 times
+    # (Django turns that off unless prepare_threshold is given): PostgreSQL then skips parsing and planning
+    # it, half of its CPU per enrolment (1.6 ms fell to 0.8, bench enrolment). Off behind PgBouncer in
+    # transaction mode, which cannot keep a connection's prepared statements.
     if env_bool("DB_PREPARED_STATEMENTS", True):
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 

@@ -138,7 +138,7 @@ def cohort_to_enrol_in(code: str, *, student) -> Cohort | None:
     LOWER(code) finds it), read as cohorts_to_enrol_in(student=…) reads classes; None when there is none."""
     sql, read = _cohort_by_code_select()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [getattr(student, "pk", None), code])
+        cursor.execute(sql, [student.pk, code])
         row = cursor.fetchone()
     return read(row) if row else None
 

@@ -17,7 +17,7 @@ from accounts.models import Notification
 from school.dashboard import render_panels
 from school.errors import EnrolmentError
 from school.identity import normalize_id_card, validate_id_card
-from school.models import Cohort, Enrollment, EnrolmentSettings, StudentProfile
+from school.models import Enrollment, EnrolmentSettings, StudentProfile
 from school.selectors import student_enrollments, with_issued_certificates
 from school.services import enrolment as enrolment_services
 
@@ -86,7 +86,12 @@ def profile(request):
 @login_required
 def enrol(request, code: str):
     """GET: the class, what enrolling means, and any warnings; POST: enrol."""
-    cohort = get_object_or_404(Cohort.objects.select_related("course__program"), code__iexact=code)
+    # Read as enrol() reads it, with the student's place: a second enrolment is refused before any write,
+    # and the page shows that place without another query.
+    cohort = get_object_or_404(
+        enrolment_services.cohorts_to_enrol_in(student=request.user).select_related("course__program"),
+        code__iexact=code,
+    )
     if not StudentProfile.objects.filter(user=request.user).exists():
         messages.info(request, _("Please complete your profile first: the school needs it to enrol you."))
         return redirect(f"{reverse('school:profile')}?next={request.get_full_path()}")
@@ -99,13 +104,13 @@ def enrol(request, code: str):
         else:
             messages.success(request, _message_for(enrollment))
             return redirect("school:my_courses")
-    existing = Enrollment.objects.filter(student=request.user, cohort=cohort).active().first()
+    place = cohort.student_status
     return render(
         request,
         "school/student_enrol.html",
         {
             "cohort": cohort,
-            "existing": existing,
+            "place_label": Enrollment.Status(place).label if place in Enrollment.ACTIVE else "",
             "clashes": enrolment_services.schedule_clashes(student=request.user, cohort=cohort),
             "missing": enrolment_services.missing_prerequisites(student=request.user, cohort=cohort),
             "referral_code": referral_code,

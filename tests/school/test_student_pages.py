@@ -1,6 +1,9 @@
 """A student's own pages: profile, enrolling from a course page, the dashboard, inbox and calendar."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from wagtail.models import Site
 
@@ -79,6 +82,38 @@ def test_a_refused_enrolment_explains_why(signed_in):
 
     assert "该班级暂不接受报名" in response.content.decode()
     assert not Enrollment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "language, shown, refused",
+    [
+        ("zh-hans", "您在这个班级已有名额：候补中。", "您已报名这个班级。"),
+        (
+            "en",
+            "You already have a place in this class: On the waiting list.",
+            "You are already enrolled in this class.",
+        ),
+    ],
+)
+def test_the_class_page_shows_the_students_place_and_refuses_a_second_one_writing_nothing(
+    signed_in, language, shown, refused
+):
+    cohort = CohortFactory(capacity=1)
+    enrol(student=StudentFactory(), cohort=cohort)
+    enrol(student=signed_in.user, cohort=cohort)
+    with translation.override(language):
+        address = reverse("school:enrol", args=[cohort.code])  # /en/… in English
+
+    page = signed_in.get(address).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = signed_in.post(address).content.decode()
+
+    assert shown in page
+    assert refused in again and shown in again
+    written = [q["sql"] for q in queries.captured_queries if q["sql"].split(None, 1)[0].upper() in {"INSERT", "UPDATE"}]
+    # The session (its messages) is the only thing saved.
+    assert all("django_session" in sql for sql in written), written
+    assert Enrollment.objects.filter(student=signed_in.user).count() == 1
 
 
 def test_a_student_withdraws_but_cannot_touch_anothers_enrolment(signed_in):
